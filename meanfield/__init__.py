@@ -3,9 +3,20 @@
 ``meanfield.model`` defines the network, inputs, time grid and state
 classifier shared by theory (this package), simulation (``simulate``) and
 validation (``validation``). See THEORY.md for the equations.
+
+Main entry points
+-----------------
+solve        one theory sample: the causal forward sweep (THEORY.md section 4)
+solve_picard Picard iteration of whole trajectories (causal or symmetric ablation)
+sample       an ensemble of theory samples with state probabilities (sections 4, 7)
 """
 
 from . import model
 from .model import *  # noqa: F401,F403  (the model is part of the public API)
+from .picard import solve_picard
+from .population import PopulationPath, draw_innovations, solve
+from .sampling import TheoryEnsemble, sample
+from .settings import SolverSettings
+from .stats import Proportion, proportion
 
 __version__ = "0.1.0"

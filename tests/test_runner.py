@@ -1,0 +1,61 @@
+"""Seeding, ordering, resuming and worker-independence of the ensemble runner."""
+
+import functools
+
+import numpy as np
+import pytest
+
+from meanfield.runner import ResultStore, run_ensemble, seed_from_record, seed_record, spawn_seeds
+
+
+def _draw(i, ss, *, n):
+    return {"x": np.random.default_rng(ss).standard_normal(n), "i": np.int64(i)}
+
+
+def test_seeds_do_not_depend_on_how_many_are_spawned():
+    a = spawn_seeds(7, 3)
+    b = spawn_seeds(7, 10)
+    for x, y in zip(a, b):
+        assert x.generate_state(4).tolist() == y.generate_state(4).tolist()
+    assert seed_from_record(seed_record(b[5])).generate_state(4).tolist() == b[5].generate_state(4).tolist()
+
+
+def test_results_identical_for_one_and_two_workers():
+    task = functools.partial(_draw, n=5)
+    seeds = spawn_seeds(123, 6)
+    one = run_ensemble(task, seeds, workers=1, progress=False)
+    two = run_ensemble(task, seeds, workers=2, progress=False)
+    for r1, r2 in zip(one, two):
+        np.testing.assert_array_equal(r1["x"], r2["x"])
+    assert [int(r["i"]) for r in two] == list(range(6))
+
+
+def test_store_resumes_without_recomputing(tmp_path):
+    task = functools.partial(_draw, n=3)
+    seeds = spawn_seeds(5, 4)
+    params = {"n": 3}
+    store = ResultStore(tmp_path, params, seed_record(np.random.SeedSequence(5)), 4, kind="demo")
+    partial = run_ensemble(task, seeds[:2], store=store, progress=False)
+    calls = []
+
+    def counting(i, ss):
+        calls.append(i)
+        return task(i, ss)
+
+    full = run_ensemble(counting, seeds, store=store, progress=False)
+    assert calls == [2, 3]
+    fresh = run_ensemble(task, seeds, progress=False)
+    for a, b in zip(full, fresh):
+        np.testing.assert_array_equal(a["x"], b["x"])
+    np.testing.assert_array_equal(partial[1]["x"], full[1]["x"])
+
+
+def test_store_refuses_a_different_ensemble(tmp_path):
+    ResultStore(tmp_path, {"g": 1.0}, {"entropy": 1, "spawn_key": []}, 2, kind="demo")
+    with pytest.raises(ValueError, match="different ensemble"):
+        ResultStore(tmp_path, {"g": 2.0}, {"entropy": 1, "spawn_key": []}, 2, kind="demo")
+
+
+def test_bad_worker_count():
+    with pytest.raises(ValueError, match="workers"):
+        run_ensemble(functools.partial(_draw, n=1), spawn_seeds(0, 2), workers=0)
