@@ -85,7 +85,7 @@ def solve_picard(
     settings: SolverSettings = SolverSettings(),
     square_root: str = "causal",
     max_iter: int = 500,
-    tol: float = 1e-10,
+    tol: float = 1e-9,
     damping: float = 1.0,
     h_start: np.ndarray | None = None,
 ) -> PicardResult:

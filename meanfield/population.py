@@ -36,24 +36,43 @@ def gaussian_engine(phi, order: int):
 
 
 @njit(cache=True)
-def delta_step(delta, k, c_row, dt, g2, extra_row):
-    """Row k+1 of Delta from rows k and the rate correlations C_k. (THEORY.md eq. 4.5)
+def delta_step_replicas(delta, k, c_block, dt, g2, extra_block):
+    """Block k+1 of the joint covariance Delta^(ab) of R replicas (THEORY.md eq. 4.5 and section 5).
 
-    Delta_{k+1,0}   = (1-dt) Delta_{k,0}
-    Delta_{k+1,l+1} = (1-dt)(Delta_{k,l+1} + Delta_{k+1,l}) - (1-dt)^2 Delta_{k,l}
-                      + dt^2 (g^2 C_kl + sigma_in^2 s_k s_l)
+    ``delta`` is the (K+1, R, K+1, R) view of the covariance ordered by time,
+    then replica; ``c_block[a, l, b]`` = C^(ab)_kl for l <= k;
+    ``extra_block[a, l, b]`` = sigma_in^a sigma_in^b s^a_k s^b_l.
+
+    Delta^(ab)_{k+1,0}   = (1-dt) Delta^(ab)_{k,0}
+    Delta^(ab)_{k+1,l+1} = (1-dt)(Delta^(ab)_{k,l+1} + Delta^(ab)_{k+1,l}) - (1-dt)^2 Delta^(ab)_{k,l}
+                           + dt^2 (g^2 C^(ab)_kl + sigma_in^2 s_k s_l)
     """
-    a = 1.0 - dt
-    delta[k + 1, 0] = a * delta[k, 0]
-    delta[0, k + 1] = delta[k + 1, 0]
+    a_ = 1.0 - dt
+    R = delta.shape[1]
+    # numba does not bounds-check: a mis-shaped block would be read as garbage
+    assert c_block.shape == (R, k + 1, R) and extra_block.shape == (R, k + 1, R)
+    for a in range(R):
+        for b in range(R):
+            delta[k + 1, a, 0, b] = a_ * delta[k, a, 0, b]
+            delta[0, b, k + 1, a] = delta[k + 1, a, 0, b]
+    # l outer: Delta^(ab)_{k,k+1} = Delta^(ba)_{k+1,k} is written at l = k - 1 before it is read at l = k.
     for l in range(k + 1):
-        val = (
-            a * (delta[k, l + 1] + delta[k + 1, l])
-            - a * a * delta[k, l]
-            + dt * dt * (g2 * c_row[l] + extra_row[l])
-        )
-        delta[k + 1, l + 1] = val
-        delta[l + 1, k + 1] = val
+        for a in range(R):
+            for b in range(R):
+                val = (
+                    a_ * (delta[k, a, l + 1, b] + delta[k + 1, a, l, b])
+                    - a_ * a_ * delta[k, a, l, b]
+                    + dt * dt * (g2 * c_block[a, l, b] + extra_block[a, l, b])
+                )
+                delta[k + 1, a, l + 1, b] = val
+                delta[l + 1, b, k + 1, a] = val
+
+
+def delta_step(delta, k, c_row, dt, g2, extra_row):
+    """Row k+1 of Delta from row k and C_k for a single replica (THEORY.md eq. 4.5)."""
+    n = delta.shape[0]
+    delta_step_replicas(delta.reshape(n, 1, n, 1), k, c_row.reshape(1, -1, 1), dt, g2,
+                        extra_row.reshape(1, -1, 1))
 
 
 @dataclass(frozen=True)
@@ -131,23 +150,123 @@ class PopulationPath:
         }
 
 
-def draw_innovations(seed, n_steps: int) -> np.ndarray:
-    """xi_0..xi_K iid N(0, 1) from one SeedSequence (or int) per sample."""
+def draw_innovations(seed, n_steps: int, replicas: int | None = None) -> np.ndarray:
+    """Innovations xi iid N(0, 1) from one SeedSequence (or int) per sample.
+
+    Shape (K+1,) for one replica, (K+1, R) ordered by time then replica for R
+    replicas; the first column of the latter is NOT the former (draw R = 1
+    paths with ``replicas=None``).
+    """
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    return np.random.default_rng(ss).standard_normal(n_steps + 1)
+    shape = (n_steps + 1,) if replicas is None else (n_steps + 1, replicas)
+    return np.random.default_rng(ss).standard_normal(shape)
 
 
-def _resolve_xi(xi, seed, n_steps: int) -> np.ndarray:
+def _resolve_xi(xi, seed, n_steps: int, replicas: int | None = None) -> np.ndarray:
     if (xi is None) == (seed is None):
         raise ValueError("give exactly one of `xi` (innovations) or `seed`")
     if xi is None:
-        return draw_innovations(seed, n_steps)
+        return draw_innovations(seed, n_steps, replicas)
     xi = np.asarray(xi, dtype=float)
-    if xi.shape != (n_steps + 1,):
-        raise ValueError(f"xi must have shape (K+1,) = ({n_steps + 1},), got {xi.shape}")
+    shape = (n_steps + 1,) if replicas is None else (n_steps + 1, replicas)
+    if xi.shape != shape:
+        raise ValueError(f"xi must have shape {shape} (time steps K+1 [, replicas]), got {xi.shape}")
     if not np.all(np.isfinite(xi)):
         raise ValueError("xi contains non-finite values")
     return xi
+
+
+@dataclass(frozen=True)
+class SweepArrays:
+    """Raw output of :func:`forward_sweep`, flattened over (time, replica) in that order."""
+
+    h: np.ndarray       # ((K+1) R,)
+    m: np.ndarray
+    M: np.ndarray
+    w: np.ndarray
+    delta: np.ndarray   # ((K+1) R, (K+1) R)
+    C: np.ndarray
+    factor: np.ndarray  # ((K+1) R, rank)
+    pivots: np.ndarray  # flattened index of each kept column
+
+
+def forward_sweep(
+    network: Network,
+    drives: list[Drive],
+    grid: TimeGrid,
+    initials: list[InitialState],
+    c0: float,
+    xi: np.ndarray,
+    settings: SolverSettings,
+) -> SweepArrays:
+    """The forward sweep of THEORY.md section 4 for R replicas on one network (section 5).
+
+    One causal Cholesky factors the joint connected covariance of all
+    (time, replica) pairs, ordered by time then replica; with R = 1 this is
+    exactly eqs. 4.1-4.5.
+
+    Parameters
+    ----------
+    drives : list of Drive
+        Inputs of each replica on the grid.
+    initials : list of InitialState
+        h0 and sigma0 of each replica.
+    c0 : float
+        Correlation of the initial microscopic states of different replicas:
+        Delta^(ab)_00 = c0 sigma0^a sigma0^b (1 = shared initial state).
+    xi : array ((K+1) R,)
+        Innovations, flattened in (time, replica) order.
+    """
+    R = len(drives)
+    K = grid.n_steps
+    n_all = (K + 1) * R
+    engine = gaussian_engine(network.phi, settings.quadrature_order)
+    dt, g2, J0, lam = grid.dt, network.g**2, network.J0, network.lambda0
+    sparse = [d for d in drives if d.rho_S != 0.0]
+
+    h = np.empty(n_all)
+    m = np.empty(n_all)
+    M = np.empty(n_all)
+    w = np.zeros(n_all)
+    diag = np.empty(n_all)
+    delta = np.zeros((n_all, n_all))
+    delta4 = delta.reshape(K + 1, R, K + 1, R)
+    C = np.zeros((n_all, n_all))
+    pattern = np.array([d.pattern for d in drives])        # (R, K+1): sigma_in^a s^a_k
+    chol = CausalCholesky(n_all, settings.pivot_tol)
+
+    sig = np.array([ini.sigma0 for ini in initials])
+    delta4[0, :, 0, :] = c0 * np.outer(sig, sig)
+    delta4[0, np.arange(R), 0, np.arange(R)] = sig**2
+    h[:R] = [ini.h0 for ini in initials]
+    diag[:R] = sig**2
+    for k in range(K + 1):
+        n0, n1 = k * R, (k + 1) * R
+        for a in range(R):
+            n = n0 + a
+            engine.row(h[n], diag[n], h[:n1], diag[:n1], delta[n, :n1], out=C[n, :n1])
+            M[n] = float(engine.mean(h[n], diag[n]))
+        C[:n1, n0:n1] = C[n0:n1, :n1].T
+        for a in range(R):
+            n = n0 + a
+            l_row = chol.add_row(C[n, : n + 1] - M[n] * M[: n + 1], scale=C[n, n])
+            noise = J0 * float(l_row @ xi[chol.pivots[: chol.rank]])
+            D = 0.0
+            if sparse and drives[a].rho_S != 0.0:
+                D = drives[a].rho_S * (float(engine.mean(h[n] + w[n], diag[n])) - M[n])
+            m[n] = noise + lam * M[n] + D
+        if k == K:
+            break
+        for a in range(R):
+            h[n1 + a] = h[n0 + a] + dt * (-h[n0 + a] + m[n0 + a] + drives[a].I0[k])
+            w[n1 + a] = (1.0 - dt) * w[n0 + a] + dt * drives[a].sparse[k]
+        c_block = C[n0:n1, :n1].reshape(R, k + 1, R)
+        extra = pattern[:, k, None, None] * pattern[:, : k + 1].T[None, :, :]   # [a, l, b]
+        delta_step_replicas(delta4, k, c_block, dt, g2, np.ascontiguousarray(extra))
+        diag[n1 : n1 + R] = np.diagonal(delta)[n1 : n1 + R]
+
+    return SweepArrays(h=h, m=m, M=M, w=w, delta=delta, C=C, factor=chol.factor(),
+                       pivots=chol.pivot_times)
 
 
 def solve(
@@ -178,45 +297,11 @@ def solve(
     PopulationPath
     """
     settings.check_for(network.phi.name)
-    K = grid.n_steps
-    xi = _resolve_xi(xi, seed, K)
-    engine = gaussian_engine(network.phi, settings.quadrature_order)
+    xi = _resolve_xi(xi, seed, grid.n_steps)
     drive = Drive.on_grid(network, inputs, grid)
-    dt, g2, J0, lam = grid.dt, network.g**2, network.J0, network.lambda0
-    has_sparse = inputs.sparse is not None
-
-    h = np.empty(K + 1)
-    m = np.empty(K + 1)
-    M = np.empty(K + 1)
-    w = np.zeros(K + 1)
-    diag = np.empty(K + 1)
-    delta = np.zeros((K + 1, K + 1))
-    C = np.zeros((K + 1, K + 1))
-    chol = CausalCholesky(K + 1, settings.pivot_tol)
-
-    h[0] = initial.h0
-    delta[0, 0] = diag[0] = initial.sigma0**2
-    for k in range(K + 1):
-        c_row = engine.row(h[k], diag[k], h[: k + 1], diag[: k + 1], delta[k, : k + 1])
-        M[k] = float(engine.mean(h[k], diag[k]))
-        C[k, : k + 1] = c_row
-        C[: k + 1, k] = c_row
-        l_row = chol.add_row(c_row - M[k] * M[: k + 1], scale=c_row[k])
-        noise = J0 * float(l_row @ xi[chol.pivots[: chol.rank]])
-        D = 0.0
-        if has_sparse:
-            D = drive.rho_S * (float(engine.mean(h[k] + w[k], diag[k])) - M[k])
-        m[k] = noise + lam * M[k] + D
-        if k == K:
-            break
-        h[k + 1] = h[k] + dt * (-h[k] + m[k] + drive.I0[k])
-        w[k + 1] = (1.0 - dt) * w[k] + dt * drive.sparse[k]
-        extra = drive.pattern[k] * drive.pattern[: k + 1]
-        delta_step(delta, k, c_row, dt, g2, extra)
-        diag[k + 1] = delta[k + 1, k + 1]
-
+    out = forward_sweep(network, [drive], grid, [initial], 1.0, xi, settings)
     return PopulationPath(
-        times=grid.times, h=h, m=m, M=M, delta=delta, C=C,
-        factor=chol.factor(), pivot_times=chol.pivot_times, xi=xi, w=w,
+        times=grid.times, h=out.h, m=out.m, M=out.M, delta=out.delta, C=out.C,
+        factor=out.factor, pivot_times=out.pivots, xi=xi, w=out.w,
         record_steps=grid.record_steps,
     )

@@ -23,14 +23,26 @@ def _binomial_weights(n_max: int, dt: float) -> np.ndarray:
 
 
 def test_delta_recursion_is_exact_for_the_linear_random_network():
-    # J0 = 0, phi linear: y_k = P^k y_0 with P = (1-dt) + dt g Z/sqrt(N). For Ginibre matrices
-    # (1/N) tr((X^i)^T X^j) -> g^(2i) delta_ij, hence Delta_kl = sigma0^2 sum_j B_kj B_lj g^(2j).
-    g, dt, sigma0 = 0.9, 0.1, 1.3
+    # J0 = 0, phi linear: y_k = P^k y_0 + dt sum_{i<k} P^(k-1-i) sigma_in p s_i with
+    # P = (1-dt) + dt g Z/sqrt(N). For Ginibre matrices (1/N) tr((X^i)^T X^j) -> g^(2i) delta_ij, so
+    # Delta_kl = sigma0^2 G(k, l) + dt^2 sigma_in^2 sum_{i<k, i'<l} s_i s_i' G(k-1-i, l-1-i')
+    # with G(k, l) = sum_j B_kj B_lj g^(2j) (eq. 4.5 solved in closed form).
+    g, dt, sigma0, sigma_in = 0.9, 0.1, 1.3, 0.6
     grid = mf.TimeGrid(dt=dt, T=4.0)
-    path = solve(mf.Network(N=100, g=g, J0=0.0, **LINEAR), grid=grid,
+    profile = mf.Sine(1.7, 0.3)
+    inputs = mf.Inputs(pattern=mf.PatternInput(sigma_in, profile))
+    path = solve(mf.Network(N=100, g=g, J0=0.0, **LINEAR), inputs, grid,
                  initial=mf.InitialState(0.0, sigma0), seed=0)
-    B = _binomial_weights(grid.n_steps, dt)
-    exact = sigma0**2 * (B * g ** (2 * np.arange(grid.n_steps + 1))) @ B.T
+    K = grid.n_steps
+    B = _binomial_weights(K, dt)
+    G = (B * g ** (2 * np.arange(K + 1))) @ B.T
+    s = profile.values(grid.times)
+    exact = sigma0**2 * G
+    for k in range(1, K + 1):
+        for l in range(1, K + 1):
+            i = np.arange(k)[:, None]
+            j = np.arange(l)[None, :]
+            exact[k, l] += dt**2 * sigma_in**2 * np.sum(s[i] * s[j] * G[k - 1 - i, l - 1 - j])
     np.testing.assert_allclose(path.delta, exact, rtol=1e-12, atol=1e-15)
     np.testing.assert_array_equal(path.h, 0.0)
 
@@ -153,7 +165,7 @@ def test_bad_arguments():
         solve(net, grid=grid)
     with pytest.raises(ValueError, match="exactly one"):
         solve(net, grid=grid, xi=np.zeros(11), seed=1)
-    with pytest.raises(ValueError, match=r"shape \(K\+1,\)"):
+    with pytest.raises(ValueError, match=r"xi must have shape \(11,\)"):
         solve(net, grid=grid, xi=np.zeros(5))
     with pytest.raises(ValueError, match="non-finite"):
         solve(net, grid=grid, xi=np.full(11, np.nan))

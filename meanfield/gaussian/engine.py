@@ -1,0 +1,230 @@
+"""The Gaussian-average engine used by the DMFT solver (THEORY.md section 4, step 1).
+
+For (y, y') jointly Gaussian with zero mean, Var y = d1, Var y' = d2,
+Cov(y, y') = c:
+
+    M(h, d)              = E phi(h + y)                          (M_k of section 4)
+    C(h1, d1, h2, d2, c) = E[phi(h1 + y) phi(h2 + y')]            (C_kl of section 4)
+
+Paths by phi:
+
+* ``tanh``: compiled paired Gauss-Hermite (or trapezoid) quadrature,
+  :mod:`meanfield.gaussian.tanh_kernels`;
+* ``erf`` (phi(x) = erf(sqrt(pi) x / 2), section 1): closed forms,
+  :mod:`meanfield.gaussian.erf_kernels` (quadrature order unused);
+* ``linear``: exact moments M = h, C = h1 h2 + c (section 3);
+* any other callable: numpy 2-D quadrature, :mod:`meanfield.gaussian.generic`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model.nonlinearity import Nonlinearity, get_phi
+from . import checks, erf_kernels, generic, rules, tanh_kernels
+
+
+def _kind(phi: Nonlinearity) -> str:
+    if phi.builtin and phi.name in ("tanh", "erf", "linear"):
+        return phi.name
+    return "generic"
+
+
+class GaussianEngine:
+    """Gaussian averages M and C of one nonlinearity (THEORY.md section 4, "Gaussian averages").
+
+    Parameters
+    ----------
+    phi : str, callable or Nonlinearity
+        Anything :func:`meanfield.model.get_phi` accepts (``"tanh"``, ``"erf"``,
+        ``"linear"`` or a vectorised callable).
+    order : int, optional
+        Number of quadrature nodes n per dimension. When None it is chosen
+        from ``accuracy`` and ``d_max`` by the tanh error model of
+        :mod:`meanfield.gaussian.rules`: for Gauss-Hermite the error is
+        K (1 + u) exp(pi^2/(8d) - pi u), u = sqrt(n/d), K = 15 (the tanh poles
+        sit at distance pi/(2 sqrt d) from the real axis), and n is the
+        smallest order meeting ``accuracy`` at d = d_max; e.g. accuracy 1e-8,
+        d_max 10 gives n = 555. THEORY.md section 4 pairs n = 40, 60, 80 with
+        pivot tolerances 1e-3, 1e-5, 1e-6.
+    accuracy : float
+        Absolute error target used when ``order`` is None (ignored otherwise).
+    d_max : float, keyword-only
+        Largest variance the engine must handle at ``accuracy`` (default 10).
+        For ``rule="trapezoid"`` it also sets the step.
+    rule : {"hermite", "trapezoid"}, keyword-only
+        Gauss-Hermite (default, the rule of THEORY.md section 4) or the
+        truncated trapezoidal rule, which is far more accurate for tanh at
+        equal order (see :mod:`meanfield.gaussian.rules`).
+
+    Attributes
+    ----------
+    phi : Nonlinearity
+    order : int
+        Nominal order n. Outer nodes whose total mass is < 1e-17 are pruned,
+        so ``nodes.size`` may be smaller (e.g. 34 of 40, 52 of 80 for Hermite).
+    rule : str
+    d_max : float
+
+    Notes
+    -----
+    Variances in [-1e-12, 0) and covariances exceeding sqrt(d1 d2) by at most
+    1e-8 relative are treated as rounding and clipped; larger violations, NaN
+    or inf raise ValueError (:mod:`meanfield.gaussian.checks`).
+    """
+
+    def __init__(self, phi="tanh", order: int | None = None, accuracy: float = 1e-8, *,
+                 d_max: float = 10.0, rule: str = "hermite"):
+        self.phi = get_phi(phi)
+        if rule not in rules.RULES:
+            raise ValueError(f"GaussianEngine: rule = {rule!r} must be one of {rules.RULES}")
+        self.rule = rule
+        self.d_max = rules._check_positive("GaussianEngine: d_max", d_max)
+        self.accuracy = rules._check_accuracy(accuracy)
+        if order is None:
+            order = rules.order_for(rule, self.accuracy, self.d_max)
+        self.order = rules._check_order(order, 3 if rule == "trapezoid" else 2)
+        z, w = rules.make_rule(rule, self.order, self.d_max)
+        z.flags.writeable = False
+        w.flags.writeable = False
+        self._z, self._w = z, w
+        # half rule for the paired tanh kernel: z_j >= 0, centre weight halved
+        keep = z >= 0.0
+        self._zh = np.ascontiguousarray(z[keep])
+        self._vh = np.ascontiguousarray(np.where(self._zh == 0.0, 0.5, 1.0) * w[keep])
+        self._kind = _kind(self.phi)
+
+    # ------------------------------------------------------------ properties
+    @property
+    def nodes(self) -> np.ndarray:
+        """Quadrature nodes z_j for E f(z), z ~ N(0, 1), after pruning (read-only)."""
+        return self._z
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Quadrature weights w_j (read-only; they sum to 1 up to the pruned mass)."""
+        return self._w
+
+    def __repr__(self) -> str:
+        return (f"GaussianEngine(phi={self.phi.name!r}, order={self.order}, rule={self.rule!r}, "
+                f"d_max={self.d_max:g}, nodes_used={self._z.size})")
+
+    def error_estimate(self, d: float) -> float:
+        """Estimated quadrature error of tanh averages at variance d (THEORY.md section 4).
+
+        Model of :mod:`meanfield.gaussian.rules`; 0 for the closed-form phi
+        (erf, linear). Use it to check that the variances met stay in range.
+        """
+        if self._kind in ("erf", "linear"):
+            return 0.0
+        return rules.error_estimate(self.rule, self.order, self.d_max, float(d))
+
+    # ------------------------------------------------------------ averages
+    def mean(self, h, d, f: str = "phi") -> np.ndarray:
+        """M(h, d) = E f(h + y), y ~ N(0, d) (THEORY.md section 4, M_k).
+
+        Parameters
+        ----------
+        h, d : array_like
+            Means and variances (d >= 0), broadcast together.
+        f : {"phi", "dphi", "ddphi"}
+            Average phi (default) or its first or second derivative.
+
+        Returns
+        -------
+        ndarray of the broadcast shape (0-d for scalar input).
+        """
+        h, d = checks.mean_args("GaussianEngine.mean", h, d)
+        shape = h.shape
+        h = np.ascontiguousarray(h).ravel()
+        d = np.ascontiguousarray(d).ravel()
+        out = np.empty(h.size)
+        if f == "phi" and self._kind == "tanh":
+            tanh_kernels.mean_many(h, d, self._zh, self._vh, out)
+        elif f == "phi" and self._kind == "erf":
+            erf_kernels.mean_many(h, d, out)
+        elif f == "phi" and self._kind == "linear":
+            out[:] = h
+        else:
+            out = generic.mean(generic.function_of(self.phi, f), h, d, self._z, self._w)
+        return out.reshape(shape)
+
+    def correlation(self, h1, d1, h2, d2, c) -> np.ndarray:
+        """C = E[phi(h1 + y) phi(h2 + y')] (THEORY.md section 4, C_kl).
+
+        Parameters
+        ----------
+        h1, d1, h2, d2, c : array_like
+            Means, variances Var y = d1, Var y' = d2 and covariance c, broadcast
+            together. d = 0 (y = 0) and |c| = sqrt(d1 d2) are allowed.
+
+        Returns
+        -------
+        ndarray of the broadcast shape.
+        """
+        return self._pair("GaussianEngine.correlation", "phi", "phi", h1, d1, h2, d2, c)
+
+    def expectation(self, f1: str, f2: str, h1, d1, h2, d2, c) -> np.ndarray:
+        """E[f1(h1 + y) f2(h2 + y')] for f1, f2 in {"phi", "dphi", "ddphi"}.
+
+        For linear response around a trajectory (THEORY.md section 4). The
+        pair ("phi", "phi") is :meth:`correlation`; other pairs use the numpy
+        2-D quadrature of :mod:`meanfield.gaussian.generic` with analytic
+        derivatives for builtin phi and central differences otherwise.
+        """
+        for name in (f1, f2):
+            if name not in generic.FUNCTION_NAMES:
+                raise ValueError(
+                    f"GaussianEngine.expectation: {name!r} is not one of {generic.FUNCTION_NAMES}"
+                )
+        return self._pair("GaussianEngine.expectation", f1, f2, h1, d1, h2, d2, c)
+
+    def _pair(self, caller, f1, f2, h1, d1, h2, d2, c) -> np.ndarray:
+        h1, d1, h2, d2, c = checks.pair_args(caller, h1, d1, h2, d2, c)
+        shape = h1.shape
+        h1, d1, h2, d2, c = (np.ascontiguousarray(a).ravel() for a in (h1, d1, h2, d2, c))
+        fast = f1 == "phi" and f2 == "phi"
+        if fast and self._kind == "tanh":
+            out = np.empty(h1.size)
+            tanh_kernels.correlation_many(h1, d1, h2, d2, c, self._z, self._w,
+                                          self._zh, self._vh, out)
+        elif fast and self._kind == "erf":
+            out = np.empty(h1.size)
+            erf_kernels.correlation_many(h1, d1, h2, d2, c, out)
+        elif fast and self._kind == "linear":
+            out = h1 * h2 + c
+        else:
+            out = generic.correlation(generic.function_of(self.phi, f1),
+                                      generic.function_of(self.phi, f2),
+                                      h1, d1, h2, d2, c, self._z, self._w)
+        return out.reshape(shape)
+
+    def row(self, h_k: float, d_kk: float, h, d, c, out: np.ndarray | None = None) -> np.ndarray:
+        """Row k of C: C_kl for l = 0..k in one call (THEORY.md section 4, step 1).
+
+        Parameters
+        ----------
+        h_k, d_kk : float
+            h_k and Delta_kk.
+        h, d, c : ndarray, shape (k+1,)
+            h_l, Delta_ll and Delta_kl for l = 0..k.
+        out : ndarray, optional
+            Contiguous float64 array of shape (k+1,) to write into.
+
+        Returns
+        -------
+        ndarray, shape (k+1,)
+            C_kl, equal elementwise to ``correlation(h_k, d_kk, h, d, c)``.
+        """
+        hk, dkk, h, d, c, out = checks.row_args("GaussianEngine.row", h_k, d_kk, h, d, c, out)
+        if self._kind == "tanh":
+            tanh_kernels.row(hk, dkk, h, d, c, self._z, self._w, self._zh, self._vh, out)
+        elif self._kind == "erf":
+            erf_kernels.row(hk, dkk, h, d, c, out)
+        elif self._kind == "linear":
+            np.multiply(h, hk, out=out)
+            out += c
+        else:
+            out[:] = generic.correlation(self.phi.func, self.phi.func, np.full(h.size, hk),
+                                         np.full(h.size, dkk), h, d, c, self._z, self._w)
+        return out

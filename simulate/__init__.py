@@ -1,0 +1,25 @@
+"""Finite-N simulation of the network of THEORY.md section 1.
+
+Forward Euler x(t+dt) = x + dt (-x + J phi(x) + I(t)) with fused, Numba-parallel
+kernels that never form J (its mean part is rank one), for one trajectory or a
+batch of R replicas on the same network (section 5), reproducible and resumable
+ensembles over network realisations built on :mod:`meanfield.runner`, and the
+outlier eigenvalues of realised coupling matrices (section 3).
+
+Public API: :func:`run`, :func:`ensemble`, :func:`outlier_eigenvalues`,
+:func:`realise`, :func:`simulate_realisation`, :class:`SimulationResult`,
+:class:`EnsembleResult`.
+"""
+
+from .ensembles import ensemble
+from .options import RunOptions, Setup, make_setup
+from .realisation import Realisation, realise
+from .result import EnsembleResult, SimulationResult
+from .simulation import run, simulate_realisation
+from .spectrum import bulk_radius, coupling_eigenvalues, outlier_eigenvalues
+
+__all__ = [
+    "run", "ensemble", "outlier_eigenvalues", "coupling_eigenvalues", "bulk_radius",
+    "realise", "Realisation", "simulate_realisation", "RunOptions", "Setup", "make_setup",
+    "SimulationResult", "EnsembleResult",
+]

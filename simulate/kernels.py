@@ -1,0 +1,219 @@
+"""Numba kernels of the forward-Euler simulator (THEORY.md section 1).
+
+State layout: X has shape (R, N), one contiguous row per replica, so that a
+replica's phi(x) is contiguous for the row dot products with z.
+
+Determinism: every number a kernel writes is computed by one thread in a
+fixed order (the dot product of row i, the sums of replica r), so results are
+bit-identical for any number of Numba threads. No reduction is split across
+threads.
+
+Step k -> k+1 (forward Euler, input at t_k)::
+
+    x_i <- x_i + dt * ( -x_i + (g / sqrt N) sum_j z_ij phi(x_j) + m + I_i(t_k) )
+
+where m = (1/sqrt N) sum_j v_j phi(x_j) is both the population feedback of
+THEORY.md section 1 and the rank-one mean part of J phi, which is therefore
+never formed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from meanfield.model.nonlinearity import ERF_SCALE
+
+PHI_CODES = {"tanh": 0, "erf": 1, "linear": 2}
+
+# Observable columns of the (n_rec, R, 4) record array.
+OBS_H, OBS_M, OBS_RATE, OBS_DELTA = 0, 1, 2, 3
+
+# Rows per parallel task: a task allocates its accumulator once.
+ROW_BLOCK = 16
+
+
+def dot_lanes(dtype) -> int:
+    """Independent accumulators in the row dot product (4 AVX-512 registers).
+
+    Without fastmath LLVM keeps the order of a single running sum, which
+    cannot be vectorised; a fixed number of lane sums can, and still gives a
+    result that does not depend on the number of threads.
+    """
+    return 256 // np.dtype(dtype).itemsize
+
+
+@njit(cache=True)
+def phi_row(x, out, code):
+    """out = phi(x) for one replica; code from PHI_CODES."""
+    n = x.shape[0]
+    if code == 0:
+        for i in range(n):
+            out[i] = np.tanh(x[i])
+    elif code == 1:
+        for i in range(n):
+            out[i] = math.erf(ERF_SCALE * x[i])
+    else:
+        for i in range(n):
+            out[i] = x[i]
+
+
+@njit(cache=True)
+def dot_row(z, p, acc):
+    """sum_j z_j p_j with len(acc) lane accumulators (in the dtype of acc)."""
+    n = z.shape[0]
+    lanes = acc.shape[0]
+    acc[:] = 0
+    j = 0
+    while j + lanes <= n:
+        for q in range(lanes):
+            acc[q] += z[j + q] * p[j + q]
+        j += lanes
+    for q in range(n - j):
+        acc[q] += z[j + q] * p[j + q]
+    # fixed pairwise tree over the lanes
+    width = lanes
+    while width > 1:
+        width //= 2
+        for q in range(width):
+            acc[q] += acc[q + width]
+    return acc[0]
+
+
+@njit(cache=True)
+def replica_moments(x, phi, v, out):
+    """out[:] = h, m, M, Delta(t,t) of one replica (THEORY.md section 1 "Observables").
+
+    Sums in float64, sequentially (deterministic); Delta by the two-pass
+    formula mean((x - h)^2).
+    """
+    n = x.shape[0]
+    sx = 0.0
+    sphi = 0.0
+    svphi = 0.0
+    for i in range(n):
+        sx += x[i]
+        sphi += phi[i]
+        svphi += v[i] * phi[i]
+    h = sx / n
+    sd = 0.0
+    for i in range(n):
+        d = x[i] - h
+        sd += d * d
+    out[0] = h
+    out[1] = svphi / math.sqrt(n)
+    out[2] = sphi / n
+    out[3] = sd / n
+
+
+@njit(cache=True)
+def _record(X, moments, k, stride, snap_every, trace_idx, obs, snaps, traces):
+    R = X.shape[0]
+    if k % stride == 0:
+        rec = k // stride
+        for r in range(R):
+            for c in range(4):
+                obs[rec, r, c] = moments[r, c]
+            for q in range(trace_idx.shape[0]):
+                traces[rec, r, q] = X[r, trace_idx[q]]
+    if snap_every > 0 and k % snap_every == 0:
+        s = k // snap_every
+        for r in range(R):
+            h = moments[r, OBS_H]
+            for i in range(X.shape[1]):
+                snaps[s, r, i] = X[r, i] - h
+
+
+@njit(parallel=True, cache=True)
+def integrate_rows(
+    Z, X, gain, v, pattern, mask, a, b, c, dt, code, lanes,
+    stride, snap_every, trace_idx, obs, snaps, traces,
+):
+    """The whole run in one call: phi, observables and the Euler update per step.
+
+    Parameters
+    ----------
+    Z : (N, N) float32/float64
+        Coupling noise z.
+    X : (R, N), same dtype
+        State at t_0, overwritten with the state at t_K.
+    gain : float
+        g / sqrt(N).
+    v : (N,) float64
+        Mean weights v_j.
+    pattern : (N,) float64
+        Pattern p of input (b).
+    mask : (R, N) float64
+        Driven set of input (c) per replica.
+    a, b, c : (K, R) float64
+        Uniform, pattern and sparse coefficients at t_0..t_{K-1}.
+    dt : float
+    code : int
+        phi, from PHI_CODES.
+    lanes : int
+        Accumulators of the row dot product (:func:`dot_lanes`).
+    stride, snap_every : int
+        Record observables every ``stride`` steps and the centred state every
+        ``snap_every`` steps (0: never).
+    trace_idx : (n_trace,) int64
+        Neurons whose x is recorded every ``stride`` steps.
+    obs : (K // stride + 1, R, 4) float64
+        Output: h, m, M, Delta(t,t).
+    snaps : (n_snap, R, N) float64
+        Output: x - h at the snapshot steps.
+    traces : (K // stride + 1, R, n_trace) float64
+        Output: traced x.
+    """
+    R, N = X.shape
+    K = a.shape[0]
+    Phi = np.empty_like(X)
+    moments = np.empty((R, 4))
+    n_blocks = (N + ROW_BLOCK - 1) // ROW_BLOCK
+    for k in range(K + 1):
+        for r in prange(R):
+            phi_row(X[r], Phi[r], code)
+            replica_moments(X[r], Phi[r], v, moments[r])
+        _record(X, moments, k, stride, snap_every, trace_idx, obs, snaps, traces)
+        if k == K:
+            break
+        for blk in prange(n_blocks):
+            acc = np.empty(lanes, dtype=X.dtype)
+            for i in range(blk * ROW_BLOCK, min(N, (blk + 1) * ROW_BLOCK)):
+                zi = Z[i]
+                for r in range(R):
+                    s = dot_row(zi, Phi[r], acc)
+                    drive = a[k, r] + b[k, r] * pattern[i] + c[k, r] * mask[r, i]
+                    x = X[r, i]
+                    X[r, i] = x + dt * (-x + gain * s + moments[r, OBS_M] + drive)
+
+
+# The BLAS engine calls the kernels below between BLAS-3 products. They are
+# serial on purpose: OpenBLAS worker threads keep spinning after a product and
+# a parallel Numba region competing with them was measured 25x slower.
+
+
+@njit(cache=True)
+def moments_batch(X, Phi, v, moments):
+    """The moments of every replica given Phi = phi(X) (serial)."""
+    for r in range(X.shape[0]):
+        replica_moments(X[r], Phi[r], v, moments[r])
+
+
+@njit(cache=True)
+def record_step(X, moments, k, stride, snap_every, trace_idx, obs, snaps, traces):
+    """Record observables, traces and snapshots of step k (used by the BLAS engine)."""
+    _record(X, moments, k, stride, snap_every, trace_idx, obs, snaps, traces)
+
+
+@njit(cache=True)
+def euler_update(X, G, gain, moments, pattern, mask, a_k, b_k, c_k, dt):
+    """X <- X + dt (-X + gain G + m + I(t_k)) given G = phi z^T per replica (R, N); serial."""
+    R, N = X.shape
+    for r in range(R):
+        m = moments[r, OBS_M]
+        for i in range(N):
+            drive = a_k[r] + b_k[r] * pattern[i] + c_k[r] * mask[r, i]
+            x = X[r, i]
+            X[r, i] = x + dt * (-x + gain * G[r, i] + m + drive)

@@ -1,0 +1,166 @@
+"""Simulate one realisation of the network of THEORY.md section 1."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from meanfield.model import InitialState, Inputs, Network, TimeGrid
+
+from .drive import build_drive
+from .engine import choose_engine, integrate
+from .options import RunOptions, Setup, make_setup
+from .realisation import Realisation, realise
+from .result import SimulationResult
+
+
+def run(
+    network: Network,
+    inputs=Inputs(),
+    grid: TimeGrid = TimeGrid(),
+    initial=InitialState(),
+    seed=0,
+    dtype=np.float64,
+    replicas: int = 1,
+    *,
+    shared_initial_noise: bool = False,
+    x0=None,
+    delta_every: int | None = None,
+    trace_neurons=None,
+    keep_final_state: bool = False,
+    engine: str = "auto",
+) -> SimulationResult:
+    """Integrate one network realisation with forward Euler (THEORY.md section 1).
+
+    x(t+dt) = x + dt (-x + J phi(x) + I(t)), J = (g z + u v^T) / sqrt(N), the
+    input of step k -> k+1 taken at t_k; observables as in section 1
+    "Observables", recorded every ``grid.stride`` steps.
+
+    Parameters
+    ----------
+    network : Network
+    inputs : Inputs or sequence of R Inputs
+        One for all replicas or one per replica.
+    grid : TimeGrid
+    initial : InitialState or sequence of R InitialState
+        x_i(0) = h0 + sigma0 u_i (section 1); ignored when ``x0`` is given.
+    seed : int or SeedSequence
+        Realisation seed: ``SeedSequence(seed).spawn(3)`` seeds (z, p, u)
+        (see :mod:`simulate.realisation`).
+    dtype : numpy.float32 or numpy.float64
+    replicas : int
+        Number R of trajectories on the same z (section 5).
+    shared_initial_noise : bool
+        All replicas use replica 0's u.
+    x0 : array of shape (N,) or (R, N), optional
+        Explicit initial states.
+    delta_every : int, optional
+        Also return Delta(t,s) on the steps 0, delta_every, 2 delta_every, ...
+    trace_neurons : sequence of int, optional
+        Record x_i(t) of these neurons.
+    keep_final_state : bool
+        Return x(T).
+    engine : {"auto", "rows", "blas"}
+        Row kernel or BLAS-3 product per step (:mod:`simulate.engine`).
+
+    Returns
+    -------
+    SimulationResult
+
+    Raises
+    ------
+    ValueError
+        For inputs that do not fit the network, replicas < 1, bad shapes or
+        non-finite x0.
+    """
+    options = RunOptions(
+        dtype=dtype, replicas=replicas, shared_initial_noise=shared_initial_noise,
+        delta_every=delta_every,
+        trace_neurons=None if trace_neurons is None else tuple(np.atleast_1d(trace_neurons)),
+        keep_final_state=keep_final_state, engine=engine,
+    )
+    setup = make_setup(network, inputs, grid, initial, options)
+    x0 = None if x0 is None else _check_x0(x0, network.N, options.replicas)
+    return simulate_realisation(realise(network, seed, options.dtype), setup, x0=x0)
+
+
+def _check_x0(x0, N: int, R: int) -> np.ndarray:
+    x0 = np.asarray(x0, dtype=np.float64)
+    if x0.ndim == 1:
+        x0 = np.broadcast_to(x0, (R, x0.shape[0]))
+    if x0.shape != (R, N):
+        raise ValueError(f"x0 must have shape ({N},) or ({R}, {N}), got {np.shape(x0)}")
+    if not np.all(np.isfinite(x0)):
+        raise ValueError("x0 contains NaN or infinite values")
+    return x0
+
+
+def initial_states(realisation: Realisation, setup: Setup) -> np.ndarray:
+    """x_i^r(0) = h0_r + sigma0_r u_i^r for every replica r, shape (R, N), float64."""
+    R = setup.options.replicas
+    shared = setup.options.shared_initial_noise
+    x0 = np.empty((R, realisation.network.N))
+    for r, ini in enumerate(setup.initial):
+        u = realisation.initial_noise(0 if shared else r)
+        x0[r] = ini.h0 + ini.sigma0 * u
+    return x0
+
+
+def simulate_realisation(
+    realisation: Realisation, setup: Setup, x0: np.ndarray | None = None
+) -> SimulationResult:
+    """Run a validated :class:`~simulate.options.Setup` on a drawn realisation.
+
+    Lets one z serve several simulations without drawing it again.
+
+    Parameters
+    ----------
+    realisation : Realisation
+        From :func:`simulate.realise` with the dtype of ``setup.options``.
+    setup : Setup
+        From :func:`simulate.options.make_setup`.
+    x0 : (R, N) array, optional
+        Explicit initial states (default: :func:`initial_states`).
+
+    Returns
+    -------
+    SimulationResult
+    """
+    net, grid, opt = setup.network, setup.grid, setup.options
+    if realisation.network != net:
+        raise ValueError("the realisation was drawn for another network")
+    if realisation.z.dtype != opt.dtype:
+        raise ValueError(
+            f"the realisation holds z in {realisation.z.dtype}, the options ask for {opt.dtype}"
+        )
+    if x0 is None:
+        x0 = initial_states(realisation, setup)
+    engine = choose_engine(opt.engine, opt.replicas, net.phi.builtin)
+    snap_every = opt.delta_every or 0
+    trace_idx = opt.trace_index(net)
+    rec = integrate(
+        realisation.z, x0, realisation.gain, net.mean_weights(), realisation.pattern,
+        build_drive(net, setup.inputs, grid), grid.dt, net.phi,
+        stride=grid.stride, snap_every=snap_every, trace_idx=trace_idx, engine=engine,
+    )
+    squeeze = (lambda a: a[0]) if opt.replicas == 1 else (lambda a: a)
+    obs = np.transpose(rec.obs, (1, 2, 0))  # (R, 4, n_rec)
+    kw = {}
+    if snap_every:
+        Y = np.transpose(rec.snaps, (1, 0, 2))  # (R, n_snap, N)
+        kw["delta_times"] = np.arange(0, grid.n_steps + 1, snap_every) * grid.dt
+        kw["delta_ts"] = squeeze(np.matmul(Y, np.transpose(Y, (0, 2, 1))) / net.N)
+    if trace_idx.size:
+        kw["trace_neurons"] = trace_idx
+        kw["traces"] = squeeze(np.transpose(rec.traces, (1, 0, 2)))
+    if opt.keep_final_state:
+        kw["final_state"] = squeeze(rec.final)
+    return SimulationResult(
+        grid=grid,
+        replicas=opt.replicas,
+        times=grid.record_times,
+        h=squeeze(obs[:, 0]),
+        m=squeeze(obs[:, 1]),
+        M=squeeze(obs[:, 2]),
+        delta_tt=squeeze(obs[:, 3]),
+        **kw,
+    )
