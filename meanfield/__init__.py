@@ -9,12 +9,15 @@ Main entry points
 solve        one theory sample: the causal forward sweep (THEORY.md section 4)
 solve_picard Picard iteration of whole trajectories (causal or symmetric ablation)
 sample       an ensemble of theory samples with state probabilities (sections 4, 7)
+solve_replicas  several conditions on the same network, solved jointly (section 5)
+linear       the exact linear theory (section 3): random kernel, transfer function, outliers
 """
 
-from . import model
+from . import linear, model
 from .model import *  # noqa: F401,F403  (the model is part of the public API)
 from .picard import solve_picard
 from .population import PopulationPath, draw_innovations, solve
+from .replicas import ReplicaPaths, solve_replicas
 from .sampling import TheoryEnsemble, sample
 from .settings import SolverSettings
 from .stats import Proportion, proportion

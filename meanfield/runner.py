@@ -2,7 +2,9 @@
 
 This module holds no theory and no simulation; ``simulate`` and ``meanfield``
 both run their ensembles through it so that the two sides are seeded,
-parallelised and saved the same way.
+parallelised and saved the same way. Where the tasks run is a pluggable
+backend: :class:`LocalBackend` (this process or a process pool, the default)
+or :class:`DaskBackend` (a ``dask.distributed`` cluster).
 
 Reproducibility contract: realisation ``i`` always receives the ``i``-th child
 of ``numpy.random.SeedSequence(seed)``, so its result does not depend on the
@@ -18,7 +20,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -154,6 +156,99 @@ class _Progress:
             self.bar.close()
 
 
+class LocalBackend:
+    """The default execution backend: this process (``workers == 1``) or a spawn-context process pool.
+
+    Each pool worker gets ``cores // workers`` Numba threads, so that the
+    workers do not oversubscribe the machine.
+
+    Parameters
+    ----------
+    workers : int
+        Number of processes (>= 1); 1 runs every task in the calling process.
+    """
+
+    name = "local"
+
+    def __init__(self, workers: int = 1):
+        if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+            raise ValueError(f"workers must be >= 1, got {workers}")
+        self.workers = int(workers)
+
+    def run(self, task: Callable, todo: Sequence[int], items: Sequence) -> Iterator[tuple[int, Mapping]]:
+        """Yield ``(i, task(i, items[i]))`` for every i in ``todo``, in order of completion."""
+        if self.workers == 1 or len(todo) <= 1:
+            for i in todo:
+                yield i, task(i, items[i])
+            return
+        threads = max(1, (os.cpu_count() or 1) // self.workers)
+        with ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=get_context("spawn"),
+            initializer=_limit_threads,
+            initargs=(threads,),
+        ) as pool:
+            pending = {pool.submit(task, i, items[i]): i for i in todo}
+            try:
+                while pending:
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        yield pending.pop(fut), fut.result()
+            finally:  # on error, interrupt or an abandoned generator: drop what has not started
+                for fut in pending:
+                    fut.cancel()
+
+
+class DaskBackend:
+    """Execution on a ``dask.distributed.Client`` (optional extra ``meanfield[dask]``).
+
+    Tasks are submitted as futures (``pure=False``) and collected with
+    ``distributed.as_completed``; the results are the same arrays as with
+    :class:`LocalBackend` because every task draws only from its own
+    SeedSequence. On construction each worker process is limited to
+    ``threads_per_worker`` Numba threads (default: this machine's cores divided
+    by the number of workers, right for a ``LocalCluster``), as the local pool
+    does.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        A connected client (e.g. on a ``LocalCluster`` or a remote scheduler).
+    threads_per_worker : int, optional
+        Numba threads per worker process.
+    """
+
+    name = "dask"
+
+    def __init__(self, client, threads_per_worker: int | None = None):
+        try:
+            import distributed  # noqa: F401
+        except ImportError as exc:  # pragma: no cover - depends on the installation
+            raise ValueError(
+                "the Dask backend needs dask.distributed: pip install 'meanfield[dask]'"
+            ) from exc
+        if not hasattr(client, "submit"):
+            raise ValueError(f"client must be a dask.distributed.Client, got {client!r}")
+        self.client = client
+        if threads_per_worker is None:
+            n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+            threads_per_worker = max(1, (os.cpu_count() or 1) // n_workers)
+        client.run(_limit_threads, int(threads_per_worker))
+
+    def run(self, task: Callable, todo: Sequence[int], items: Sequence) -> Iterator[tuple[int, Mapping]]:
+        """Yield ``(i, task(i, items[i]))`` for every i in ``todo``, in order of completion."""
+        from distributed import as_completed
+
+        futures = {self.client.submit(task, i, items[i], pure=False): i for i in todo}
+        try:
+            for fut in as_completed(list(futures)):
+                yield futures[fut], fut.result()
+        finally:
+            pending = [f for f in futures if not f.done()]
+            if pending:
+                self.client.cancel(pending)
+
+
 def run_ensemble(
     task: Callable[[int, np.random.SeedSequence], Mapping[str, np.ndarray]],
     seeds: Sequence[np.random.SeedSequence],
@@ -162,6 +257,7 @@ def run_ensemble(
     progress: bool = True,
     store: ResultStore | None = None,
     desc: str = "ensemble",
+    backend=None,
 ) -> list[dict[str, np.ndarray]]:
     """Run ``task(i, seeds[i])`` for every realisation and return the results in order.
 
@@ -171,17 +267,27 @@ def run_ensemble(
         A picklable (module-level or ``functools.partial``) function returning a
         mapping of arrays.
     seeds : sequence of SeedSequence
-        One per realisation (see :func:`spawn_seeds`).
+        One per realisation (see :func:`spawn_seeds`). Any picklable per-task
+        object is accepted (e.g. a chunk of seeds, or a (spec, seed) pair).
     workers : int
-        Number of processes; 1 runs in this process.
+        Number of processes of the default :class:`LocalBackend`; 1 runs in
+        this process. Ignored when ``backend`` is given.
     progress : bool
         Show a progress bar.
     store : ResultStore, optional
         Realisations already in the store are loaded, not recomputed; new ones
-        are saved as soon as they finish.
+        are saved as soon as they finish. Anything with ``has(i)``,
+        ``load(i)`` and ``save(i, arrays)`` works.
+    backend : LocalBackend or DaskBackend, optional
+        Where the tasks run (default ``LocalBackend(workers)``). Results do not
+        depend on the backend.
     """
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
+    if backend is None:
+        backend = LocalBackend(workers)
+    elif not callable(getattr(backend, "run", None)):
+        raise ValueError(f"backend must be a LocalBackend or DaskBackend, got {backend!r}")
     n = len(seeds)
     results: list[dict | None] = [None] * n
     todo = []
@@ -191,36 +297,17 @@ def run_ensemble(
         else:
             todo.append(i)
     bar = _Progress(total=n, desc=desc, enabled=progress and n > 1, initial=n - len(todo))
-
-    def finish(i, out):
-        out = {k: np.asarray(v) for k, v in out.items()}
-        if store is not None:
-            store.save(i, out)
-        results[i] = out
-        bar.update()
-
     try:
-        if workers == 1 or len(todo) <= 1:
-            for i in todo:
-                finish(i, task(i, seeds[i]))
-        else:
-            threads = max(1, (os.cpu_count() or 1) // workers)
-            with ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=get_context("spawn"),
-                initializer=_limit_threads,
-                initargs=(threads,),
-            ) as pool:
-                pending = {pool.submit(task, i, seeds[i]): i for i in todo}
-                try:
-                    while pending:
-                        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                        for fut in done:
-                            finish(pending.pop(fut), fut.result())
-                except BaseException:
-                    for fut in pending:
-                        fut.cancel()
-                    raise
+        stream = backend.run(task, todo, seeds)
+        try:
+            for i, out in stream:
+                out = {k: np.asarray(v) for k, v in out.items()}
+                if store is not None:
+                    store.save(i, out)
+                results[i] = out
+                bar.update()
+        finally:
+            stream.close()
     finally:
         bar.close()
     return results  # type: ignore[return-value]

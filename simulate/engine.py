@@ -7,9 +7,11 @@ Two engines fill the same record arrays:
   Memory-bound; the fastest for one or a few replicas.
 * ``blas``: a Python loop over steps around one BLAS-3 product
   G = Phi z^T (R x N times N x N) per step, numpy for phi and serial
-  Numba kernels for the observables and the update. Faster for many replicas. It is also the path
-  for user-supplied phi (evaluated with numpy). BLAS results are bit-identical
-  for a fixed number of BLAS threads (worker processes inherit it).
+  Numba kernels for the observables and the update. Faster for many
+  replicas, and the path for user-supplied phi. OpenBLAS results depend on
+  its thread count (measured: 1 vs 2 threads differ in the last bits), so
+  they are bit-identical only for a fixed BLAS thread count; ensemble worker
+  processes inherit it, so ensembles stay independent of ``workers``.
 """
 
 from __future__ import annotations
@@ -23,8 +25,12 @@ from .drive import Drive
 
 ENGINES = ("auto", "rows", "blas")
 
-# From benchmarks/bench_simulate.py on 2 cores: the row kernel wins up to
-# R = 4, BLAS-3 from R = 8 on.
+# The row kernel forms R dot products per row from cache at ~2-3 elements per
+# cycle and thread (no FMA without fastmath), so its cost grows like R once z
+# streams at memory speed; BLAS-3 runs at tens of GFLOP/s. On the 2-core
+# development machine BLAS won from R = 8 on at N = 1000 (0.28 s vs 0.42 s
+# for 600 float32 steps); benchmarks/bench_simulate.py prints both engines
+# for R = 4, 8, 32 so the crossover can be re-measured.
 BLAS_MIN_REPLICAS = 8
 
 

@@ -63,7 +63,12 @@ def ensemble(
         Root seed; realisation i uses its i-th child.
     workers : int
         Processes (``meanfield.runner.run_ensemble``); results are identical
-        for any number. Each worker gets cores // workers Numba threads.
+        for any number. Each worker gets cores // workers Numba threads, which
+        suits the row engine (one or a few replicas). The BLAS engine
+        (``replicas >= 8``) already uses every core through BLAS, whose
+        thread count workers inherit unchanged: prefer ``workers=1`` there,
+        since two threaded BLAS processes per core pair were measured several
+        times slower.
     store_dir : path, optional
         A :class:`meanfield.runner.ResultStore` directory: finished
         realisations are saved as they complete and loaded, not recomputed,

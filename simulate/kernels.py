@@ -60,7 +60,7 @@ def phi_row(x, out, code):
             out[i] = x[i]
 
 
-@njit(cache=True)
+@njit(fastmath=False, cache=True)
 def dot_row(z, p, acc):
     """sum_j z_j p_j with len(acc) lane accumulators (in the dtype of acc)."""
     n = z.shape[0]
@@ -126,12 +126,18 @@ def _record(X, moments, k, stride, snap_every, trace_idx, obs, snaps, traces):
                 snaps[s, r, i] = X[r, i] - h
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, fastmath=False, cache=True)
 def integrate_rows(
     Z, X, gain, v, pattern, mask, a, b, c, dt, code, lanes,
     stride, snap_every, trace_idx, obs, snaps, traces,
 ):
-    """The whole run in one call: phi, observables and the Euler update per step.
+    """The whole run in one call: one parallel region per Euler step.
+
+    Each task takes a block of rows: it forms the R dot products of z_i with
+    phi(x(t_k)), updates x_i and evaluates phi(x_i(t_{k+1})) into a second
+    buffer, so a step needs one barrier only (two would double the cost of
+    a descheduled thread on a shared machine). The moments are summed
+    serially between steps (O(N R), deterministic).
 
     Parameters
     ----------
@@ -169,24 +175,31 @@ def integrate_rows(
     R, N = X.shape
     K = a.shape[0]
     Phi = np.empty_like(X)
+    Phi_next = np.empty_like(X)
     moments = np.empty((R, 4))
     n_blocks = (N + ROW_BLOCK - 1) // ROW_BLOCK
+    for r in range(R):
+        phi_row(X[r], Phi[r], code)
     for k in range(K + 1):
-        for r in prange(R):
-            phi_row(X[r], Phi[r], code)
+        for r in range(R):
             replica_moments(X[r], Phi[r], v, moments[r])
         _record(X, moments, k, stride, snap_every, trace_idx, obs, snaps, traces)
         if k == K:
             break
         for blk in prange(n_blocks):
             acc = np.empty(lanes, dtype=X.dtype)
-            for i in range(blk * ROW_BLOCK, min(N, (blk + 1) * ROW_BLOCK)):
+            lo = blk * ROW_BLOCK
+            hi = min(N, lo + ROW_BLOCK)
+            for i in range(lo, hi):
                 zi = Z[i]
                 for r in range(R):
                     s = dot_row(zi, Phi[r], acc)
                     drive = a[k, r] + b[k, r] * pattern[i] + c[k, r] * mask[r, i]
                     x = X[r, i]
                     X[r, i] = x + dt * (-x + gain * s + moments[r, OBS_M] + drive)
+            for r in range(R):
+                phi_row(X[r, lo:hi], Phi_next[r, lo:hi], code)
+        Phi, Phi_next = Phi_next, Phi
 
 
 # The BLAS engine calls the kernels below between BLAS-3 products. They are

@@ -142,7 +142,9 @@ def simulate_realisation(
         build_drive(net, setup.inputs, grid), grid.dt, net.phi,
         stride=grid.stride, snap_every=snap_every, trace_idx=trace_idx, engine=engine,
     )
-    squeeze = (lambda a: a[0]) if opt.replicas == 1 else (lambda a: a)
+    def squeeze(a):
+        return np.ascontiguousarray(a[0] if opt.replicas == 1 else a)
+
     obs = np.transpose(rec.obs, (1, 2, 0))  # (R, 4, n_rec)
     kw = {}
     if snap_every:

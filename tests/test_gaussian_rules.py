@@ -30,7 +30,7 @@ def test_hermite_rule_integrates_polynomials_exactly(order):
 def test_hermite_rule_large_order_is_finite():
     z, w = rules.hermite_rule(1500)
     assert np.all(np.isfinite(z)) and np.all(w >= 0)
-    assert np.sum(w * z * z) == pytest.approx(1.0, rel=1e-12)
+    assert np.sum(w * z * z) == pytest.approx(1.0, rel=1e-12, abs=0)
 
 
 def test_trapezoid_rule_averages():
@@ -44,7 +44,7 @@ def test_trapezoid_rule_averages():
     assert err <= rules.trapezoid_error(41, 5.0, 0.0)
     L = z[-1]
     assert rules.trapezoid_error(41, 5.0, 0.0) == pytest.approx(
-        rules.ERROR_CONSTANT * math.exp(-L * L / 2), rel=1e-12)
+        rules.ERROR_CONSTANT * math.exp(-L * L / 2), rel=1e-12, abs=0)
     z_even, _ = rules.trapezoid_rule(40, d_max=5.0)
     assert z_even.size == 40 and 0.0 not in z_even
 
@@ -76,7 +76,7 @@ def test_order_rules_meet_their_own_error_model():
     assert errs == sorted(errs)
 
 
-@pytest.mark.parametrize("bad", [1, 2.0, "40", True, 10**6])
+@pytest.mark.parametrize("bad", [1, 2.0, "40", True, 10**7])
 def test_bad_orders_raise(bad):
     with pytest.raises(ValueError, match="order"):
         rules.hermite_rule(bad)

@@ -17,14 +17,17 @@ VARIANCE_SLACK = 1e-12
 COVARIANCE_SLACK = 1e-8
 
 
+def _index(mask: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.argwhere(mask)[0])
+
+
 def _as_float(caller: str, name: str, value) -> np.ndarray:
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise ValueError(f"{caller}: {name} must be real numbers, got {value!r}") from None
     if not np.all(np.isfinite(arr)):
-        bad = np.argwhere(~np.isfinite(arr))
-        where = f" at index {tuple(bad[0])}" if arr.ndim else ""
+        where = f" at index {_index(~np.isfinite(arr))}" if arr.ndim else ""
         raise ValueError(f"{caller}: {name} must be finite (no NaN or inf){where}")
     return arr
 
@@ -33,7 +36,7 @@ def _clip_variance(caller: str, name: str, d: np.ndarray) -> np.ndarray:
     if d.size and d.min() < 0.0:
         lo = float(d.min())
         if lo < -VARIANCE_SLACK:
-            where = f" at index {tuple(np.argwhere(d == lo)[0])}" if d.ndim else ""
+            where = f" at index {_index(d == lo)}" if d.ndim else ""
             raise ValueError(
                 f"{caller}: variance {name} must be >= 0, got {lo!r}{where} "
                 f"(only rounding down to -{VARIANCE_SLACK:g} is tolerated)"
@@ -47,7 +50,7 @@ def mean_args(caller: str, h, d) -> tuple[np.ndarray, np.ndarray]:
     h = _as_float(caller, "h", h)
     d = _clip_variance(caller, "d", _as_float(caller, "d", d))
     try:
-        return np.broadcast_arrays(h, d)
+        return tuple(np.array(a) for a in np.broadcast_arrays(h, d))
     except ValueError:
         raise ValueError(
             f"{caller}: h and d must broadcast together, got shapes {h.shape} and {d.shape}"
@@ -62,7 +65,7 @@ def clip_covariance(caller: str, d1: np.ndarray, d2: np.ndarray, c: np.ndarray) 
         allowed = COVARIANCE_SLACK * bound + VARIANCE_SLACK
         bad = excess > allowed
         if np.any(bad):
-            idx = tuple(np.argwhere(bad)[0]) if bad.ndim else ()
+            idx = _index(bad) if bad.ndim else ()
             where = f" at index {idx}" if idx else ""
             raise ValueError(
                 f"{caller}: covariance c = {float(c[idx])!r} exceeds sqrt(d1*d2) = "
@@ -81,7 +84,8 @@ def pair_args(caller: str, h1, d1, h2, d2, c) -> tuple[np.ndarray, ...]:
     d2 = _clip_variance(caller, "d2", _as_float(caller, "d2", d2))
     c = _as_float(caller, "c", c)
     try:
-        h1, d1, h2, d2, c = np.broadcast_arrays(h1, d1, h2, d2, c)
+        # copies: broadcast views are read-only in spirit and numba warns on them
+        h1, d1, h2, d2, c = (np.array(a) for a in np.broadcast_arrays(h1, d1, h2, d2, c))
     except ValueError:
         raise ValueError(
             f"{caller}: h1, d1, h2, d2, c must broadcast together, got shapes "

@@ -88,7 +88,9 @@ class GaussianEngine:
         z.flags.writeable = False
         w.flags.writeable = False
         self._z, self._w = z, w
-        # half rule for the paired tanh kernel: z_j >= 0, centre weight halved
+        # tanh kernels: outer rule folded as (z+, -z+, [0]); inner half rule z_j >= 0,
+        # centre weight halved
+        self._xo, self._wo = tanh_kernels.fold(z, w)
         keep = z >= 0.0
         self._zh = np.ascontiguousarray(z[keep])
         self._vh = np.ascontiguousarray(np.where(self._zh == 0.0, 0.5, 1.0) * w[keep])
@@ -186,7 +188,7 @@ class GaussianEngine:
         fast = f1 == "phi" and f2 == "phi"
         if fast and self._kind == "tanh":
             out = np.empty(h1.size)
-            tanh_kernels.correlation_many(h1, d1, h2, d2, c, self._z, self._w,
+            tanh_kernels.correlation_many(h1, d1, h2, d2, c, self._xo, self._wo,
                                           self._zh, self._vh, out)
         elif fast and self._kind == "erf":
             out = np.empty(h1.size)
@@ -218,7 +220,7 @@ class GaussianEngine:
         """
         hk, dkk, h, d, c, out = checks.row_args("GaussianEngine.row", h_k, d_kk, h, d, c, out)
         if self._kind == "tanh":
-            tanh_kernels.row(hk, dkk, h, d, c, self._z, self._w, self._zh, self._vh, out)
+            tanh_kernels.row(hk, dkk, h, d, c, self._xo, self._wo, self._zh, self._vh, out)
         elif self._kind == "erf":
             erf_kernels.row(hk, dkk, h, d, c, out)
         elif self._kind == "linear":

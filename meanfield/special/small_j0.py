@@ -99,14 +99,16 @@ def scs_rate_spectrum(g, omega, phi="tanh", dt=None) -> np.ndarray:
         c = orbit.chat(tau) * wts
         A, kappa, te = _tail(orbit)
         flat = w_abs.ravel()
-        body = np.array([np.dot(np.cos(w * tau), c) for w in flat])
+        chunks = np.array_split(flat, flat.size * tau.size // 4_000_000 + 1)  # bound memory
+        body = np.concatenate([np.cos(np.outer(ch, tau)) @ c for ch in chunks])
         tail = A * (kappa * np.cos(flat * te) - flat * np.sin(flat * te)) / (kappa**2 + flat**2)
         return (2.0 * (body + tail)).reshape(omega.shape)
     orbit = scs_euler_orbit(g, dt, phi)
     chat = orbit.chat(_n_lags(orbit))
     n = np.arange(chat.size)
     flat = omega.ravel()
-    S = np.array([chat[0] + 2.0 * np.dot(chat[1:], np.cos(w * dt * n[1:])) for w in flat])
+    chunks = np.array_split(flat, flat.size * n.size // 4_000_000 + 1)
+    S = np.concatenate([chat[0] + 2.0 * np.cos(np.outer(ch, dt * n[1:])) @ chat[1:] for ch in chunks])
     return (dt * S).reshape(omega.shape)
 
 

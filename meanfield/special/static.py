@@ -31,12 +31,16 @@ frozen, so the microscopic fields are fully correlated across time).
   that the network's innovations must supply. With J0 = 0 the only static
   states are h* = I0 + lambda0 M*; a constant input I0 = h* (lambda0 = 0) makes
   any h* a fixed point of eq. 4.4, which is how the tests pin the branch.
+  Starting the solver at (h0, sigma0^2) = (h*, Delta0*) does NOT keep Delta(t, t)
+  constant: the initial u_i are independent of z, Delta(t, 0) decays like (1-dt)^k,
+  and Delta(t, t) dips (to ~0.48 Delta0* at g = 0.8, h* = 0.5) before it returns
+  geometrically to Delta0*, with Delta(t, s) -> Delta0* for all late t, s.
 
 Uniqueness of (F1) for g < 1: d/dDelta E phi(h + sqrt(Delta) u)^2 = E[phi'^2 + phi phi''],
-and phi'^2 + phi phi'' lies in [-1/3, 1] for tanh and in [-0.57, 1] for erf, so
-Delta -> g^2 E phi^2 is a contraction and (F1) has exactly one root (Delta0 = 0
-only at h* = 0 for odd phi). For an odd phi with |phi(x)| < |x| the root with
-h* != 0 is nonzero: the state is not the trivial one.
+and phi'^2 + phi phi'' lies in [-1/3, 1] for tanh and in [-0.43, 1] for erf, so
+Delta -> g^2 E phi^2 is a contraction and (F1) has exactly one root. It is
+positive whenever phi(h*) != 0 (for odd phi: h* != 0), so such a state is never
+the trivial one; Delta0 = 0 only at h* = 0.
 
 Microscopic stability: the Jacobian -1 + g z diag(phi'(x*)) / sqrt(N) has its bulk
 in the disk of radius g sqrt(E phi'^2), so the frozen state is microscopically

@@ -1,0 +1,174 @@
+"""Every check's evaluation on synthetic ensembles whose answer is known.
+
+Each check receives fake ensembles (no solver, no simulator): the "theory"
+and a "simulation" drawn from the same synthetic law must PASS; a simulation
+from a deliberately wrong law (J0 scaled by 1.2 where J0 sets a scale, or a
+probability shifted by 0.25) must FAIL. Sizes are 1000-1500 per side, so the
+95 % resolutions are 0.04 (probabilities) and 0.05-0.06 (KS distances)
+against the tolerance 0.1, and the wrong laws sit 0.2-0.7 away from the right
+ones. False-failure rate: a correct law FAILS a comparison only if the test
+rejects at the Bonferroni level AND the interval lies beyond 0.1, a > 5 sigma
+event; a check is not PASS for a correct law only if half of its comparisons
+reject at alpha <= 0.05 / m (probability < 1e-6 here). The seeds are fixed.
+"""
+
+import dataclasses
+import zlib
+
+import numpy as np
+import pytest
+
+from validation.checks import CHECKS, Data
+from validation.checks.base import _View
+from validation.presets import QUICK, Sizes
+from validation.verdict import Verdict
+
+PRESET = dataclasses.replace(
+    QUICK, name="synthetic", T_dynamics=40.0, n_theory=1200, networks=Sizes(((500, 1200), (1000, 1000))),
+    n_zeta=1500, eigen_networks=Sizes(((500, 1200), (1000, 1000))), instability_points=((0.8, 2.0), (0.6, 3.0)),
+    T_entrainment=40.0, n_theory_entrainment=1000, entrainment_networks=Sizes(((500, 1000), (1000, 1000))),
+    n_boot=200,
+)
+
+
+class FakeData:
+    """Serves synthetic items for any request: ``law(request, side, rng) -> item``."""
+
+    def __init__(self, law, wrong: bool):
+        self.law, self.wrong = law, wrong
+
+    def __call__(self, request):
+        side = "theory" if request.kind in ("theory", "linear-theory") else "simulation"
+        bad = self.wrong and side == "simulation"
+        rng = np.random.default_rng([zlib.crc32(request.key().encode()), int(bad)])
+        n = 1 if request.kind == "linear-theory" else request.n
+        items = tuple(self.law(request, bad, rng) for _ in range(n))
+        return _View(items, {"entropy": 0, "spawn_key": []}, request)
+
+
+def _times(request):
+    return request.grid.record_times
+
+
+def _path(kind, t, rng, amp=1.0):
+    """A path of h and Delta(t,t) that the section 7 classifier puts in state ``kind``."""
+    if kind == "quiescent":
+        return np.zeros_like(t), np.exp(-t)
+    if kind == "coherent":
+        return rng.choice([-1.0, 1.0]) * amp * (1 - np.exp(-t)), np.ones_like(t)
+    if kind == "oscillatory":
+        return 0.8 * np.sin(2 * np.pi * t / 5 + rng.uniform(0, 2 * np.pi)), np.ones_like(t)
+    return 0.3 * rng.standard_normal(t.size), np.ones_like(t)
+
+
+def _categorical(rng, probs):
+    names = list(probs)
+    return names[rng.choice(len(names), p=[probs[k] for k in names])]
+
+
+# ----------------------------------------------------------------------------- laws per check
+def law_transients(req, bad, rng):
+    t = _times(req)
+    J0 = req.network.J0 * (1.2 if bad else 1.0)
+    delta = 1 + 0.25 * J0**2 * (1 - np.exp(-t / 4)) * (1 + 0.2 * rng.standard_normal())
+    h = 0.25 * J0 * np.sqrt(1 - np.exp(-t / 3)) * rng.standard_normal()
+    return {"h": h, "delta_tt": delta, "m": h, "M": h}
+
+
+def law_states(req, bad, rng):
+    probs = {"quiescent": 0.1, "coherent": 0.2, "oscillatory": 0.2, "irregular": 0.5}
+    if bad:  # a wrong probability: coherent 0.2 -> 0.45
+        probs = {"quiescent": 0.1, "coherent": 0.45, "oscillatory": 0.2, "irregular": 0.25}
+    h, d = _path(_categorical(rng, probs), _times(req), rng)
+    return {"h": h, "delta_tt": d, "m": h, "M": h}
+
+
+def law_spontaneous(req, bad, rng):
+    t = _times(req)
+    J0 = req.network.J0 * (1.2 if bad else 1.0)
+    dt, tau_c, sigma = t[1] - t[0], 2.0, 0.3 * J0
+    a = np.exp(-dt / tau_c)
+    h = np.empty(t.size)
+    h[0] = sigma * rng.standard_normal()
+    noise = sigma * np.sqrt(1 - a * a) * rng.standard_normal(t.size)
+    for k in range(1, t.size):
+        h[k] = a * h[k - 1] + noise[k]
+    return {"h": h, "delta_tt": np.ones_like(t), "m": h, "M": h}
+
+
+def law_outliers(req, bad, rng):
+    if req.kind == "linear-theory":
+        lam = 0.45 * req.J0 + 0.1 * rng.standard_normal(req.n)
+        return {"outliers": lam.astype(complex), "sample_index": np.arange(req.n), "max_re": np.maximum(lam, req.g),
+                "unstable": lam > 1.0, "k_max": np.int64(10)}
+    J0 = req.network.J0 * (1.2 if bad else 1.0)
+    lam = 0.45 * J0 + 0.1 * rng.standard_normal()
+    return {"outliers": np.array([lam], dtype=complex), "max_re": np.float64(max(lam, req.network.g))}
+
+
+def law_instability(req, bad, rng):
+    if req.kind == "linear-theory":
+        flags = rng.random(req.n) < 0.5
+        return {"outliers": np.zeros(0, complex), "sample_index": np.zeros(0, int), "max_re": np.where(flags, 1.2, 0.8),
+                "unstable": flags, "k_max": np.int64(10)}
+    p = 0.75 if bad else 0.5  # a wrong probability
+    return {"outliers": np.zeros(0, complex), "max_re": np.float64(1.2 if rng.random() < p else 0.8)}
+
+
+def law_entrainment(req, bad, rng):
+    A = req.inputs.sparse.A
+    pc = min(0.95, 0.3 + 0.1 * A + (0.25 if bad else 0.0))
+    kind = "coherent" if rng.random() < pc else "irregular"
+    h, d = _path(kind, _times(req), rng)
+    return {"h": np.abs(h) if kind == "coherent" else h, "delta_tt": d, "m": h, "M": h}
+
+
+def law_detuning(req, bad, rng):
+    lam = req.network.lambda0
+    pc = 0.2 + 0.15 * lam + (0.25 if bad else 0.0)
+    kind = "coherent" if rng.random() < pc else "irregular"
+    h, d = _path(kind, _times(req), rng)
+    return {"h": h, "delta_tt": d, "m": h, "M": h}
+
+
+LAWS = {"a": law_outliers, "b": law_instability, "c": law_transients, "d": law_states,
+        "e": law_spontaneous, "f": law_entrainment, "g": law_detuning}
+
+
+@pytest.mark.parametrize("name", sorted(LAWS))
+def test_check_passes_on_the_right_law_and_fails_on_a_wrong_one(name):
+    check = CHECKS[name]
+    right = check.evaluate(FakeData(LAWS[name], wrong=False), PRESET)
+    wrong = check.evaluate(FakeData(LAWS[name], wrong=True), PRESET)
+    assert right.verdict is Verdict.PASS, right.summary()
+    assert wrong.verdict is Verdict.FAIL, wrong.summary()
+    assert right.counts()["fail"] == 0
+    # the report needs these: every comparison states its numbers, and the result serialises
+    d = wrong.to_dict()
+    assert d["verdict"] == "fail" and d["comparisons"] and all("interval" in c for c in d["comparisons"])
+    assert len(right.convergence) >= 1
+
+
+def test_every_registered_check_has_a_description_and_requests():
+    for check in CHECKS.values():
+        desc = check.description()
+        assert all(desc[k] for k in ("parameters", "observable", "theory", "simulation", "statistic",
+                                     "tolerance_reason")), check.name
+        assert check.requests(PRESET)
+
+
+def test_unknown_check_name_raises():
+    from validation.checks import select
+
+    with pytest.raises(ValueError, match="unknown check"):
+        select(["z"])
+
+
+def test_data_view_truncates_to_the_requested_size():
+    from validation.requests import TheoryRequest
+    from validation.sweep import EnsembleData
+
+    req = next(r for r in CHECKS["c"].requests(PRESET) if r.kind == "theory").with_n(2)
+    big = EnsembleData(request=req.with_n(5), key=req.key(), seed={}, items=tuple({"h": np.full(3, i)} for i in range(5)))
+    view = Data({req.key(): big})(req)
+    assert isinstance(req, TheoryRequest) and len(view) == 2

@@ -1,0 +1,56 @@
+"""The report end to end: ``python -m validation --smoke`` writes a complete folder, and resumes from its cache."""
+
+import html
+import json
+import time
+
+import pytest
+
+from validation.__main__ import build_parser, main
+from validation.checks import CHECKS
+
+
+@pytest.mark.slow
+def test_smoke_report_end_to_end_and_resume(tmp_path):
+    out, cache = tmp_path / "report", tmp_path / "cache"
+    t0 = time.perf_counter()
+    assert main(["--smoke", "--out", str(out), "--cache", str(cache), "--no-progress"]) == 0
+    first = time.perf_counter() - t0
+    page = (out / "index.html").read_text()
+    metrics = json.loads((out / "metrics.json").read_text())
+    # every registered check is in the summary table, the metrics and a figure
+    for name, check in CHECKS.items():
+        assert f"id='check-{name}'" in page
+        assert html.escape(check.title) in page
+    names = [c["name"] for c in metrics["checks"]]
+    assert names == list(CHECKS)
+    for c in metrics["checks"]:
+        assert c["verdict"] in ("pass", "fail", "inconclusive")
+        assert c["comparisons"] and c["convergence"]
+        for comp in c["comparisons"]:
+            lo, hi = comp["interval"]
+            assert lo <= hi and comp["tolerance"] > 0 and comp["tolerance_reason"]
+    pngs = sorted(p.name for p in out.glob("*.png"))
+    assert len(pngs) == len(CHECKS)
+    assert page.count("data:image/png;base64,") == len(CHECKS)
+    meta = metrics["meta"]
+    assert meta["preset"]["name"] == "smoke" and meta["package_version"]
+    assert all("seed" in e and "params" in e for e in meta["ensembles"])
+    # a rerun on the same cache recomputes nothing and reproduces every number
+    t0 = time.perf_counter()
+    assert main(["--smoke", "--out", str(tmp_path / "again"), "--cache", str(cache), "--no-progress"]) == 0
+    again = json.loads((tmp_path / "again" / "metrics.json").read_text())
+    assert again["checks"] == metrics["checks"]
+    assert again["meta"]["timings_seconds"]["sweep"] < max(2.0, 0.5 * meta["timings_seconds"]["sweep"])
+    assert first < 60
+
+
+def test_cli_rejects_bad_arguments(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--only", "z"])
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--quick", "--full"])
+    with pytest.raises(SystemExit, match="workers"):
+        main(["--smoke", "--workers", "0"])
+    assert main(["--smoke", "--backend", "local", "--scheduler", "tcp://127.0.0.1:1", "--out", "/nonexistent-x"]) == 2
+    assert "scheduler" in capsys.readouterr().err

@@ -1,0 +1,32 @@
+"""Theory against simulation: reproducible validation reports (issue 5).
+
+Layers (dependency direction: validation -> meanfield, simulate):
+
+* :mod:`.requests`     what to compute: theory samples, networks, spectra, zeta outliers
+* :mod:`.sweep`        the sweep engine: parameter points x realisations, one pool, resumable cache
+* :mod:`.backends`     local process pool (default) or Dask distributed
+* :mod:`.statistics`   comparisons: proportions, distributions (KS, AD), curves (bootstrap)
+* :mod:`.verdict`      pass / fail / inconclusive, one rule for all
+* :mod:`.convergence`  discrepancy versus N, fitted exponent
+* :mod:`.checks`       the check registry, (a)-(g); (h) reserved
+* :mod:`.presets`      smoke / quick / full
+* :mod:`.pipeline`     one run: sweep, evaluate, report
+* :mod:`.report`       index.html, PNG figures, metrics.json (the only file writer)
+
+Command line: ``python -m validation --quick`` (or ``meanfield-validate``).
+"""
+
+from .checks import CHECKS, register, select
+from .convergence import ConvergenceFit, fit_exponent
+from .pipeline import ValidationRun, run_validation
+from .presets import FULL, PRESETS, QUICK, SMOKE, Preset, get_preset
+from .statistics import Comparison, compare_curves, compare_distributions, compare_proportions
+from .sweep import EnsembleData, request_seed, run_sweep
+from .verdict import Verdict, aggregate, decide
+
+__all__ = [
+    "CHECKS", "register", "select", "ConvergenceFit", "fit_exponent", "ValidationRun", "run_validation",
+    "FULL", "PRESETS", "QUICK", "SMOKE", "Preset", "get_preset", "Comparison", "compare_curves",
+    "compare_distributions", "compare_proportions", "EnsembleData", "request_seed", "run_sweep",
+    "Verdict", "aggregate", "decide",
+]

@@ -1,0 +1,80 @@
+"""Command line: ``python -m validation`` (console script ``meanfield-validate``).
+
+Examples::
+
+    python -m validation --quick                      # the README's main job, about 2-3 min on 2 cores
+    python -m validation --full --cache .validation_cache --workers 2
+    python -m validation --quick --only b d --out report_bd
+    python -m validation --smoke --backend dask --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from .backends import BACKENDS
+from .checks import CHECKS
+from .presets import get_preset
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m validation",
+        description="Mean-field theory against finite-N simulation: run the checks and write an HTML report "
+                    "(index.html, PNG figures, metrics.json).")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--quick", dest="preset", action="store_const", const="quick",
+                      help="default parameter set, N in {500, 1000}, about 2-3 minutes on 2 cores (default)")
+    size.add_argument("--full", dest="preset", action="store_const", const="full",
+                      help="publication setting, N in {500, 1000, 2000, 4000}: hours; use --cache to resume")
+    size.add_argument("--smoke", dest="preset", action="store_const", const="smoke",
+                      help="tiny end-to-end run for CI (< 40 s)")
+    p.add_argument("--out", default=None, help="report folder (default: validation_report_<preset>)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes (default: 2 for quick/full, 1 for smoke; at most the cores)")
+    p.add_argument("--cache", default=None,
+                   help="ensemble cache folder; finished realisations are reused and an interrupted run resumes")
+    p.add_argument("--backend", choices=BACKENDS, default="local",
+                   help="local process pool (default) or Dask distributed (LocalCluster unless --scheduler)")
+    p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (with --backend dask)")
+    p.add_argument("--only", nargs="+", metavar="CHECK", choices=sorted(CHECKS),
+                   help=f"run only these checks ({', '.join(sorted(CHECKS))})")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(preset="quick")
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    preset = get_preset(args.preset)
+    workers = args.workers
+    if workers is None:
+        workers = 1 if preset.name == "smoke" else max(1, min(2, os.cpu_count() or 1))
+    if workers < 1:
+        raise SystemExit("--workers must be >= 1")
+    if args.scheduler is not None and args.backend != "dask":
+        print("error: --scheduler needs --backend dask", file=sys.stderr)
+        return 2
+    out = args.out or f"validation_report_{preset.name}"
+    from .pipeline import run_validation
+
+    try:
+        run = run_validation(preset, names=args.only, out_dir=out, cache_dir=args.cache, backend=args.backend,
+                             workers=workers, scheduler=args.scheduler, progress=not args.no_progress)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    width = max(len(r.title) for r in run.results)
+    print()
+    for r in run.results:
+        print(f"({r.name}) {r.title:<{width}}  {r.verdict.value.upper():<12} {r.summary()}")
+        for f in r.convergence:
+            print(f"      {f.describe()}")
+    print(f"\nreport: {run.report}  ({run.meta['wall_seconds']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""The check registry: theory against simulation, one :class:`~.base.Check` per question.
+
+=====  ==========================================================  ===========================
+name   question                                                    THEORY.md
+=====  ==========================================================  ===========================
+a      outlier eigenvalues of J                                    section 3
+b      P(x = 0 unstable) versus (g, J0)                            section 3
+c      Delta(t,t) and the law of h(t) at several t                 section 4
+d      P(state) quiescent / coherent / oscillatory / irregular     sections 4, 7
+e      autocorrelation and spectrum of h, spontaneous g > 1        sections 4, 8
+f      entrainment by sparse input, P(coherent) vs A, N^(-1/4)     section 4
+g      lambda0 != 0 (detuned) and what is special at lambda0 = 0   sections 1, 2, 4
+h      (reserved) readout probabilities and Lyapunov exponents     sections 5, 6
+=====  ==========================================================  ===========================
+
+Adding a check (e.g. the readout and Lyapunov checks "h" of a later issue):
+write a module with a :class:`~.base.Check` subclass (``requests``,
+``evaluate``, ``figures``), and :func:`register` an instance below. The sweep,
+report, CLI (``--only h``) and metrics need no change.
+"""
+
+from __future__ import annotations
+
+from .base import Check, CheckResult, Data
+from .detuning import DetuningCheck
+from .entrainment import EntrainmentCheck
+from .spectra import InstabilityCheck, OutlierCheck
+from .spontaneous import SpontaneousCheck
+from .states import StatesCheck
+from .transients import TransientsCheck
+
+CHECKS: dict[str, Check] = {}
+
+
+def register(check: Check) -> Check:
+    """Add a check to the registry under ``check.name`` (unique)."""
+    if check.name in CHECKS:
+        raise ValueError(f"a check named {check.name!r} is already registered")
+    CHECKS[check.name] = check
+    return check
+
+
+for _check in (OutlierCheck(), InstabilityCheck(), TransientsCheck(), StatesCheck(), SpontaneousCheck(),
+               EntrainmentCheck(), DetuningCheck()):
+    register(_check)
+# "h": readout and Lyapunov checks (sections 5, 6) are registered here by their issue.
+
+
+def select(names=None) -> list[Check]:
+    """The registered checks with these names (all when None), in registry order."""
+    if not names:
+        return list(CHECKS.values())
+    unknown = [n for n in names if n not in CHECKS]
+    if unknown:
+        raise ValueError(f"unknown check(s) {unknown}; choose from {sorted(CHECKS)}")
+    return [c for n, c in CHECKS.items() if n in names]
+
+
+__all__ = ["CHECKS", "Check", "CheckResult", "Data", "register", "select"]

@@ -1,0 +1,104 @@
+"""Check (g): detuned networks, lambda0 != 0, and what is special at lambda0 = 0 (THEORY.md sections 1, 2, 4).
+
+At lambda0 = 0 the mean connectivity is nilpotent and the population mode is
+driven only by the O(1) fluctuation term of section 2. A detuning adds the
+deterministic feedback lambda0 M(t) (section 4, step 3). In the network it is
+a per-synapse E/I imbalance of only lambda0 / sqrt(N) (v_j = J0 s_j +
+lambda0 / sqrt(N)), yet it moves the law of h by O(1): the balanced point is
+critical. The check compares theory and simulation at every lambda0 and
+reports the theory's sensitivity dP(|h(T)| > 0.5) / dlambda0 at 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..convergence import fit_exponent
+from ..statistics import compare_distributions, compare_proportions
+from .base import FAMILY_ALPHA, Check, bonferroni
+from .common import H_THRESHOLD, point
+
+SET = (0.8, 2.0)
+
+
+def detuning_points(preset):
+    g, J0 = SET
+    pts = {0.0: point("lambda0=0", g, J0, preset.T_dynamics, preset.n_theory, preset.networks, preset.sim_dtype)}
+    for lam in preset.detunings:
+        pts[float(lam)] = point(f"lambda0={lam:g}", g, J0, preset.T_dynamics, preset.n_theory_entrainment,
+                                preset.entrainment_networks, preset.sim_dtype, lambda0=lam)
+    return dict(sorted(pts.items()))
+
+
+class DetuningCheck(Check):
+    name = "g"
+    slug = "detuning"
+    title = "Detuned networks (lambda0 != 0) and the critical balance lambda0 = 0"
+    parameters = "g = 0.8, J0 = 2, lambda0 in the preset's detunings and 0; no input, dt = 0.1"
+    observable = "P(|h(T)| > 0.5) and the law of h(T)"
+    theory = "causal forward sweep with the feedback m_k = J0 (Lc xi)_k + lambda0 M_k"
+    simulation = "networks with v_j = J0 s_j + lambda0 / sqrt(N) at each N"
+    statistic = "difference of proportions (Newcombe 95 %, z-test) and two-sample KS on h(T)"
+    tolerance = 0.1
+    tolerance_reason = "0.1 in probability and in KS distance, as everywhere in this report"
+
+    def requests(self, preset):
+        return [r for p in detuning_points(preset).values() for r in p.requests()]
+
+    def evaluate(self, data, preset):
+        pts = detuning_points(preset)
+        sizes = tuple(sorted(set.intersection(*[set(p.sizes) for p in pts.values()])))
+        alpha = bonferroni(FAMILY_ALPHA, 2 * len(pts) * len(sizes))
+        comps, per_N, plot = [], {}, {"lambda0": list(pts), "theory": [], "sim": {}}
+        for lam, p in pts.items():
+            th = data(p.theory[sizes[0]])
+            big_th = np.abs(th.stack("h")[:, -1]) > H_THRESHOLD
+            for N in sizes:
+                sim = data(p.sims[N])
+                big_sim = np.abs(sim.stack("h")[:, -1]) > H_THRESHOLD
+                c = compare_proportions(int(big_th.sum()), big_th.size, int(big_sim.sum()), big_sim.size,
+                                        tolerance=self.tolerance, tolerance_reason=self.tolerance_reason,
+                                        alpha=alpha, label=f"P(|h(T)|>0.5), lambda0={lam:g}, N={N}", N=N)
+                k = compare_distributions(th.stack("h")[:, -1], sim.stack("h")[:, -1], tolerance=self.tolerance,
+                                          tolerance_reason=self.tolerance_reason, alpha=alpha,
+                                          label=f"law of h(T), lambda0={lam:g}, N={N}", N=N)
+                comps += [c, k]
+                per_N.setdefault(N, []).append(c)
+                plot["sim"].setdefault(N, []).append(c.simulation)
+            plot["theory"].append(c.theory)
+        lams = np.array(list(pts))
+        p_th = np.array([t["p"] for t in plot["theory"]])
+        slope = float(np.polyfit(lams, p_th, 1)[0]) if lams.size > 1 else float("nan")
+        worst = [max(per_N[N], key=lambda c: abs(c.discrepancy)) for N in sizes]
+        fit = fit_exponent(sizes, [abs(c.discrepancy) for c in worst], [c.se for c in worst],
+                           metric="max |P_sim - P_theory| over lambda0")
+        p0 = plot["theory"][list(pts).index(0.0)]["p"]
+        findings = [f"theory: P(|h(T)|>0.5) = {p0:.2f} at lambda0 = 0 and changes by {slope:+.2f} per unit "
+                    f"lambda0 (least-squares slope), i.e. by O(1) for a per-synapse imbalance lambda0/sqrt(N)"]
+        return self.result(comps, [fit], findings=findings, plot_data=plot, metrics={
+            "sizes": list(sizes), "lambda0": lams.tolist(), "theory_probability": p_th.tolist(),
+            "slope_per_lambda0": slope, "max_abs_difference": [abs(c.discrepancy) for c in worst]})
+
+    def figures(self, result):
+        import matplotlib.pyplot as plt
+
+        d = result.plot_data
+        lam = np.array(d["lambda0"], dtype=float)
+        fig, ax = plt.subplots(figsize=(6, 3.8))
+        th = d["theory"]
+        p = np.array([t["p"] for t in th])
+        ax.fill_between(lam, [t["low"] for t in th], [t["high"] for t in th], color="0.8")
+        ax.plot(lam, p, "k-", lw=2, label="theory (95 % band)")
+        for i, N in enumerate(sorted(d["sim"])):
+            s = d["sim"][N]
+            q = np.array([v["p"] for v in s])
+            ax.errorbar(lam + 0.03 * (i - 0.5), q, yerr=[q - [v["low"] for v in s], [v["high"] for v in s] - q],
+                        fmt="o", color=f"C{i + 1}", capsize=3, label=f"simulation N={N}")
+        ax.axvline(0, color="C3", ls=":", lw=1, label="critical balance lambda0 = 0")
+        ax.set_xlabel("lambda0 (per-synapse imbalance lambda0 / sqrt(N))")
+        ax.set_ylabel("P(|h(T)| > 0.5)")
+        ax.set_ylim(0, 1)
+        ax.legend(fontsize=7)
+        ax.set_title("(g) detuning, g = 0.8, J0 = 2")
+        fig.tight_layout()
+        return [("g_detuning", fig)]

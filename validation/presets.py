@@ -1,0 +1,147 @@
+"""Run sizes: ``smoke`` (CI end-to-end test), ``quick`` (the README's main job), ``full`` (publication).
+
+A preset fixes how much is computed, never what is compared or how it is
+judged: parameter points, observables, statistics and tolerances are the
+same in every preset (checks in :mod:`validation.checks`). Only sample
+counts, network sizes, the final time of the shorter checks and the
+floating type of the simulation change.
+
+Budgets (single-core CPU seconds per realisation, measured: theory sample
+0.067 s at T = 40 and 0.13 s at T = 60; float32 network 0.028 s (N = 500) and
+0.093 s (N = 1000) at T = 40; eigenvalues 0.09 s (N = 500), 0.5 s (N = 1000);
+zeta outliers 7 ms per sample at g = 0.8): ``quick`` measured 2 min 38 s wall
+(297 CPU seconds) with 2 workers from a cold start (empty Numba cache) on the
+2-core machine; ``smoke`` 8-25 s in one process; ``full`` about 340 CPU minutes,
+i.e. about 3 h with 2 workers (the estimate is printed before it starts; use
+``--cache`` to resume).
+
+``quick`` uses T = 40 for the dynamics (the reference P(|h(T)| > 0.5) of
+THEORY.md section 4 is at T = 60: ``full`` only) and resolves a tolerance of
+0.1 in probability and in KS distance at N = 500 (400 networks); its N = 1000
+ensembles are smaller, so many of their comparisons are inconclusive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Network realisations per size N (the simulation side of one parameter point)."""
+
+    per_N: tuple[tuple[int, int], ...]
+
+    @property
+    def N(self) -> tuple[int, ...]:
+        return tuple(n for n, _ in self.per_N)
+
+    def count(self, N: int) -> int:
+        return dict(self.per_N)[N]
+
+
+@dataclass(frozen=True)
+class Preset:
+    """How much to compute (module docstring).
+
+    Attributes
+    ----------
+    name : str
+    root_seed : int
+        Root of every seed of the run (``validation.sweep.request_seed``).
+    sim_dtype : {"float32", "float64"}
+        Floating type of z and x in the simulations (observables are float64).
+    T_dynamics : float
+        Final time of the reference dynamics (checks c, d, e, g); 60 as in THEORY.md section 4.
+    n_theory : int
+        Theory samples per parameter point of checks c, d, e, g.
+    networks : Sizes
+        Simulated networks per N for checks c, d, e, g.
+    n_zeta : int
+        zeta samples per point of checks a, b.
+    eigen_networks : Sizes
+        Realised matrices per N for checks a, b.
+    T_entrainment : float
+        Final time of check f.
+    n_theory_entrainment : int
+    entrainment_networks : Sizes
+    amplitudes : tuple of float
+        Sparse amplitudes A of check f.
+    detunings : tuple of float
+        lambda0 != 0 of check g.
+    n_boot : int
+        Bootstrap replicates of curve comparisons.
+    """
+
+    name: str
+    root_seed: int = 20240611
+    sim_dtype: str = "float64"
+    T_dynamics: float = 60.0
+    n_theory: int = 400
+    networks: Sizes = field(default_factory=lambda: Sizes(((500, 400), (1000, 400), (2000, 200), (4000, 100))))
+    n_zeta: int = 4000
+    eigen_networks: Sizes = field(default_factory=lambda: Sizes(((500, 400), (1000, 200), (2000, 60), (4000, 12))))
+    instability_points: tuple = ((0.8, 1.2), (0.8, 2.0), (0.8, 3.0), (0.6, 3.0), (0.5, 4.0))
+    T_entrainment: float = 60.0
+    n_theory_entrainment: int = 300
+    entrainment_networks: Sizes = field(
+        default_factory=lambda: Sizes(((500, 300), (1000, 300), (2000, 150), (4000, 80))))
+    amplitudes: tuple = (0.25, 0.5, 1.0, 2.0)
+    detunings: tuple = (-1.0, -0.5, 0.5, 1.0)
+    n_boot: int = 2000
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return self.networks.N
+
+    def to_dict(self) -> dict:
+        d = dict(self.__dict__)
+        for k in ("networks", "eigen_networks", "entrainment_networks"):
+            d[k] = {str(n): c for n, c in getattr(self, k).per_N}
+        return d
+
+
+FULL = Preset(name="full")
+
+QUICK = Preset(
+    name="quick",
+    sim_dtype="float32",
+    T_dynamics=40.0,
+    n_theory=360,
+    networks=Sizes(((500, 400), (1000, 100))),
+    n_zeta=800,
+    eigen_networks=Sizes(((500, 120), (1000, 12))),
+    instability_points=((0.8, 2.0), (0.6, 3.0)),
+    T_entrainment=40.0,
+    n_theory_entrainment=100,
+    entrainment_networks=Sizes(((500, 120), (1000, 40))),
+    amplitudes=(0.5, 2.0),
+    detunings=(-1.0, 1.0),
+    n_boot=500,
+)
+
+SMOKE = Preset(
+    name="smoke",
+    sim_dtype="float32",
+    T_dynamics=24.0,
+    n_theory=16,
+    networks=Sizes(((200, 12), (400, 8))),
+    n_zeta=60,
+    eigen_networks=Sizes(((200, 8), (400, 4))),
+    instability_points=((0.8, 2.0),),
+    T_entrainment=24.0,
+    n_theory_entrainment=12,
+    entrainment_networks=Sizes(((200, 8), (400, 6))),
+    amplitudes=(2.0,),
+    detunings=(1.0,),
+    n_boot=100,
+)
+
+PRESETS = {"smoke": SMOKE, "quick": QUICK, "full": FULL}
+
+
+def get_preset(name: str) -> Preset:
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise ValueError(f"preset must be one of {sorted(PRESETS)}, got {name!r}") from None

@@ -1,0 +1,223 @@
+"""What a check asks the sweep engine to compute: ensembles of theory samples or of networks.
+
+Each request names one parameter point and a number of realisations; its
+identity (:meth:`key`) is its kind and parameters, not its size, so two checks
+asking for the same point share one ensemble (the larger size wins) and a
+larger run extends a smaller cached one. Realisation i of a request is
+computed by :meth:`compute` from the i-th child of the request's root
+SeedSequence (:func:`validation.sweep.request_seed`), exactly as
+``meanfield.sample`` (theory) and ``simulate.ensemble`` (networks) do with
+that root seed.
+
+Kinds
+-----
+TheoryRequest       one sample of the causal forward sweep (THEORY.md section 4)
+SimulationRequest   one finite-N network integrated with forward Euler (section 1)
+EigenRequest        the outlier eigenvalues of one realised J (section 3)
+LinearTheoryRequest zeta-series outliers of many N -> infinity networks (section 3), one item
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from meanfield.model import InitialState, Inputs, Network, TimeGrid
+from meanfield.settings import SolverSettings
+
+
+def _canonical(params: dict) -> str:
+    return json.dumps(params, sort_keys=True, separators=(",", ":"), default=str)
+
+
+class _Request:
+    kind = "abstract"
+
+    def params(self) -> dict:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def key(self) -> str:
+        """Stable identity: kind and a digest of the parameters (not n)."""
+        digest = hashlib.sha1(_canonical({"kind": self.kind, **self.params()}).encode()).hexdigest()
+        return f"{self.kind}-{digest[:16]}"
+
+    def with_n(self, n: int):
+        return type(self)(**{**self.__dict__, "n": n})
+
+
+def _check_n(owner: str, n) -> None:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"{owner}.n must be a positive integer, got {n!r}")
+
+
+@dataclass(frozen=True)
+class TheoryRequest(_Request):
+    """n theory samples (``meanfield.solve``) at one parameter point.
+
+    Without a sparse input the theory does not depend on N: ``network.N`` is
+    then replaced by 1000 in the identity and the computation, so that all
+    sizes share one theory ensemble. With a sparse input N enters through
+    |S| = round(kappa sqrt N) and rho_S, and is kept.
+    """
+
+    network: Network
+    inputs: Inputs
+    grid: TimeGrid
+    n: int
+    initial: InitialState = field(default_factory=InitialState)
+    settings: SolverSettings = field(default_factory=SolverSettings)
+    kind = "theory"
+
+    def __post_init__(self):
+        _check_n("TheoryRequest", self.n)
+        if self.inputs.sparse is None and self.network.N != 1000:
+            object.__setattr__(self, "network", self.network.replace(N=1000))
+        self.inputs.check_against(self.network)
+        self.settings.check_for(self.network.phi.name)
+
+    def params(self) -> dict:
+        return {"network": self.network.to_dict(), "inputs": self.inputs.to_dict(),
+                "grid": self.grid.to_dict(), "initial": self.initial.to_dict(),
+                "settings": self.settings.to_dict()}
+
+    def cost(self) -> float:
+        """Seconds per item, measured on the development machine (one core)."""
+        return 4.0e-7 * self.grid.n_steps**2 + 0.002
+
+    def compute(self, seed: np.random.SeedSequence) -> dict:
+        """One theory sample; a solver error gives a *failed* item (NaN paths, ``failed = 1``, the message).
+
+        Failed items are never cached (the sweep recomputes them, e.g. after a solver fix), are
+        excluded from every comparison, and are counted in the report: dropping them silently
+        would bias probabilities (THEORY.md section 4, numerical rules).
+        """
+        from meanfield import solve
+
+        try:
+            path = solve(self.network, self.inputs, self.grid, self.initial, seed=seed, settings=self.settings)
+        except ValueError as exc:
+            nan = np.full(self.grid.record_steps.size, np.nan)
+            return {"h": nan, "m": nan, "M": nan, "delta_tt": nan, "rank": np.int64(-1),
+                    "failed": np.int8(1), "error": np.array(str(exc))}
+        rec = path.recorded()
+        return {"h": rec["h"], "m": rec["m"], "M": rec["M"], "delta_tt": rec["delta_tt"],
+                "rank": np.int64(path.rank)}
+
+
+@dataclass(frozen=True)
+class SimulationRequest(_Request):
+    """n finite-N networks (``simulate``), realisation i from the i-th child seed."""
+
+    network: Network
+    inputs: Inputs
+    grid: TimeGrid
+    n: int
+    initial: InitialState = field(default_factory=InitialState)
+    dtype: str = "float64"
+    kind = "simulation"
+
+    def __post_init__(self):
+        _check_n("SimulationRequest", self.n)
+        if self.dtype not in ("float32", "float64"):
+            raise ValueError(f"SimulationRequest.dtype must be 'float32' or 'float64', got {self.dtype!r}")
+        self.inputs.check_against(self.network)
+
+    def params(self) -> dict:
+        return {"network": self.network.to_dict(), "inputs": self.inputs.to_dict(),
+                "grid": self.grid.to_dict(), "initial": self.initial.to_dict(), "dtype": self.dtype}
+
+    def cost(self) -> float:
+        per = 5.8e-10 if self.dtype == "float64" else 3.2e-10
+        memory_bound = 0.75 if self.network.N <= 1000 else 1.8
+        return per * memory_bound * self.network.N**2 * self.grid.n_steps + 0.005
+
+    def compute(self, seed: np.random.SeedSequence) -> dict:
+        import simulate
+        from simulate.options import RunOptions, make_setup
+
+        setup = make_setup(self.network, self.inputs, self.grid, self.initial,
+                           RunOptions(dtype=np.dtype(self.dtype)))
+        real = simulate.realise(self.network, seed, np.dtype(self.dtype))
+        res = simulate.simulate_realisation(real, setup)
+        return {"h": res.h, "m": res.m, "M": res.M, "delta_tt": res.delta_tt}
+
+
+@dataclass(frozen=True)
+class EigenRequest(_Request):
+    """Outlier eigenvalues and spectral abscissa of n realised coupling matrices J.
+
+    Realisation i uses the same z as ``simulate.run`` with the i-th child seed.
+    """
+
+    network: Network
+    n: int
+    kind = "eigen"
+
+    def __post_init__(self):
+        _check_n("EigenRequest", self.n)
+
+    def params(self) -> dict:
+        return {"network": self.network.to_dict()}
+
+    def cost(self) -> float:
+        return 5.5e-10 * self.network.N**3 + 0.01
+
+    def compute(self, seed: np.random.SeedSequence) -> dict:
+        from simulate.spectrum import bulk_radius, coupling_eigenvalues
+
+        lam = coupling_eigenvalues(self.network, seed)
+        out = lam[np.abs(lam) > bulk_radius(self.network)]
+        out = out[np.argsort(-out.real, kind="stable")]
+        return {"outliers": out.astype(complex), "max_re": np.float64(lam.real.max())}
+
+
+@dataclass(frozen=True)
+class LinearTheoryRequest(_Request):
+    """The N -> infinity outliers of ``n`` zeta samples (``meanfield.linear.outlier_distribution``).
+
+    One item holds the whole distribution (it is vectorised and fast);
+    ``n`` is the number of zeta samples.
+    """
+
+    g: float
+    J0: float
+    n: int
+    kind = "linear-theory"
+
+    def __post_init__(self):
+        _check_n("LinearTheoryRequest", self.n)
+        if not 0 < self.g < 1:
+            raise ValueError(f"LinearTheoryRequest.g must lie in (0, 1) (section 3), got {self.g}")
+
+    def params(self) -> dict:
+        return {"g": float(self.g), "J0": float(self.J0), "n": int(self.n)}
+
+    def items(self) -> int:
+        return 1
+
+    def cost(self) -> float:
+        return 2.0e-3 * self.n
+
+    def compute(self, seed: np.random.SeedSequence) -> dict:
+        from meanfield.linear import outlier_distribution
+
+        dist = outlier_distribution(self.g, self.J0, self.n, seed)
+        return {"outliers": np.asarray(dist.outliers), "sample_index": np.asarray(dist.sample_index),
+                "max_re": np.asarray(dist.max_re), "unstable": np.asarray(dist.unstable),
+                "k_max": np.int64(dist.k_max)}
+
+
+def n_items(request) -> int:
+    """Number of stored items of a request (1 for a LinearTheoryRequest)."""
+    return request.items() if hasattr(request, "items") else int(request.n)
+
+
+def seconds(request) -> float:
+    return n_items(request) * request.cost()
+
+
+__all__ = ["TheoryRequest", "SimulationRequest", "EigenRequest", "LinearTheoryRequest", "n_items",
+           "seconds"]
