@@ -27,6 +27,30 @@ from .model import InitialState, Inputs, Network, TimeGrid
 from .settings import SolverSettings
 
 
+def _within_cauchy_schwarz(row, d_k, d, engine) -> np.ndarray:
+    """Delta_kl clipped to |Delta_kl| <= sqrt(Delta_kk Delta_ll) (THEORY.md eq. 4.5).
+
+    The recursion of eq. 4.5 is exact for the C it is given, but C comes
+    from quadrature: its error (``engine.error_estimate``, ~1e-5 for tanh at
+    order 40 and Delta ~ 1.5) breaks Cauchy-Schwarz by that much when two
+    times are (anti)correlated, as in a static or sign-flipped coherent
+    state. Violations up to 100 quadrature errors are clipped;
+    larger ones are a bug and raise.
+    """
+    bound = np.sqrt(np.maximum(d_k, 0.0) * np.maximum(d, 0.0))
+    excess = np.abs(row) - bound
+    if excess.max(initial=0.0) <= 0.0:
+        return row
+    allowed = 1e-8 * bound + 1e-12 + 100.0 * engine.error_estimate(max(d_k, float(d.max())))
+    if np.any(excess > allowed):
+        l = int(np.argmax(excess - allowed))
+        raise FloatingPointError(
+            f"Delta_kl = {row[l]!r} exceeds sqrt(Delta_kk Delta_ll) = {bound[l]!r} by more than "
+            "the quadrature error allows; raise SolverSettings.quadrature_order"
+        )
+    return np.clip(row, -bound, bound)
+
+
 @functools.lru_cache(maxsize=16)
 def gaussian_engine(phi, order: int):
     """One Gauss-Hermite engine per (phi, order), shared by all solves in a process."""
@@ -244,7 +268,8 @@ def forward_sweep(
         n0, n1 = k * R, (k + 1) * R
         for a in range(R):
             n = n0 + a
-            engine.row(h[n], diag[n], h[:n1], diag[:n1], delta[n, :n1], out=C[n, :n1])
+            row = _within_cauchy_schwarz(delta[n, :n1], diag[n], diag[:n1], engine)
+            engine.row(h[n], diag[n], h[:n1], diag[:n1], row, out=C[n, :n1])
             M[n] = float(engine.mean(h[n], diag[n]))
         C[:n1, n0:n1] = C[n0:n1, :n1].T
         for a in range(R):

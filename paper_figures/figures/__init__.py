@@ -1,0 +1,28 @@
+"""The figure registry: one small module per figure, in paper order.
+
+Every module defines ``NAME``, ``TITLE``, ``requests(preset)`` (ensembles for
+the validation sweep engine) and ``render(data, preset)`` (a pure function of
+the ensembles returning :class:`.common.Rendered`). A module may define
+``missing()``: a message when an API it needs does not exist yet; the figure
+is then listed as *pending* in the gallery instead of failing the run.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+MODULES = ("fig1_spectrum", "fig2_examples", "fig3_phase", "fig4_convergence", "fig5_stimulus",
+           "fig6_rhythm", "fig7_lyapunov", "fig8_readout")
+
+
+def load(name: str):
+    """The figure module called ``name`` (e.g. ``"fig3_phase"``)."""
+    if name not in MODULES:
+        raise ValueError(f"unknown figure {name!r}; choose from {', '.join(MODULES)}")
+    return import_module(f"{__name__}.{name}")
+
+
+def missing(module) -> str | None:
+    """Why the figure cannot be built now, or None."""
+    fn = getattr(module, "missing", None)
+    return fn() if fn is not None else None

@@ -1,0 +1,174 @@
+"""Regenerate every figure of the paper: ``python paper_figures/make_figures.py [--quick|--full|--smoke]``.
+
+Each figure module (``paper_figures/figures/``) names the ensembles it
+needs; they are computed by the validation sweep engine
+(:func:`validation.sweep.run_sweep`) into a resumable on-disk cache, so a
+figure reuses ensembles computed for another figure or for a validation run
+with the same ``--cache``, and an interrupted run loses nothing that has
+finished. Output in ``--out``: ``<figure>.pdf``, ``<figure>.png`` and
+``<figure>.json`` (caption data: parameters, N, numbers of realisations and
+samples, seeds, package version, wall time), and the gallery page.
+
+Examples::
+
+    python paper_figures/make_figures.py --quick                  # < 10 min on 2 cores
+    python paper_figures/make_figures.py --full --workers 2       # hours; rerun to resume
+    python paper_figures/make_figures.py --quick --only fig3_phase
+    python paper_figures/make_figures.py --smoke --out /tmp/figs  # CI
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the repository root importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_OUT = HERE / "output"
+DEFAULT_CACHE = HERE / ".cache"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from paper_figures.figures import MODULES
+
+    p = argparse.ArgumentParser(prog="python paper_figures/make_figures.py",
+                                description="Regenerate the figures of the paper (PDF, PNG, JSON captions, gallery).")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--quick", dest="preset", action="store_const", const="quick",
+                      help="small N, few samples: under 10 minutes on 2 cores (default)")
+    size.add_argument("--full", dest="preset", action="store_const", const="full",
+                      help="publication setting: hours; resumable through the cache")
+    size.add_argument("--smoke", dest="preset", action="store_const", const="smoke",
+                      help="tiny run for CI (tens of seconds)")
+    p.add_argument("--only", nargs="+", metavar="NAME",
+                   help=f"figures to make (default all): {', '.join(MODULES)}; a prefix such as fig3 is enough")
+    p.add_argument("--out", default=None, help=f"output folder (default {DEFAULT_OUT}/<preset>)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes (default: 2 for quick/full, 1 for smoke; at most the cores)")
+    p.add_argument("--cache", default=None,
+                   help=f"ensemble cache (default {DEFAULT_CACHE}); share it with `python -m validation --cache`")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.set_defaults(preset="quick")
+    return p
+
+
+def select_names(only) -> list[str]:
+    """Figure module names matching ``--only`` (exact names or unique prefixes)."""
+    from paper_figures.figures import MODULES
+
+    if not only:
+        return list(MODULES)
+    out = []
+    for name in only:
+        hits = [m for m in MODULES if m == name or m.startswith(name)]
+        if len(hits) != 1:
+            raise ValueError(f"--only {name!r} matches {hits or 'no figure'}; choose from {', '.join(MODULES)}")
+        out.append(hits[0])
+    return out
+
+
+def make_one(module, preset, *, out_dir, cache_dir, workers, progress, log) -> dict:
+    """Compute the ensembles of one figure, render it, write PDF/PNG/JSON; returns its caption."""
+    from meanfield.runner import package_version
+    from validation.checks.base import Data
+    from validation.requests import n_items, seconds
+    from validation.sweep import merge_requests, run_sweep
+
+    from paper_figures.figures import missing
+    from paper_figures.figures.common import ensemble_record, failed_note
+    from paper_figures.output import save_figure, write_caption
+
+    base = {"figure": module.NAME, "title": module.TITLE, "preset": preset.name,
+            "package_version": package_version(), "root_seed": preset.root_seed}
+    why = missing(module)
+    if why is not None:
+        log(f"[{module.NAME}] pending: {why}")
+        caption = {**base, "status": "pending", "reading": why, "wall_seconds": 0.0}
+        write_caption(out_dir, module.NAME, caption)
+        return caption
+    t0 = time.perf_counter()
+    reqs = module.requests(preset)
+    merged = merge_requests(reqs)
+    est = sum(seconds(r) for r in merged.values())
+    log(f"[{module.NAME}] {len(merged)} ensembles, {sum(n_items(r) for r in merged.values())} realisations, "
+        f"at most {est / max(1, workers) / 60:.1f} min on {workers} worker(s) (less when cached)")
+    ensembles = run_sweep(list(merged.values()), root_seed=preset.root_seed, cache_dir=cache_dir,
+                          workers=workers, progress=progress)
+    t_sweep = time.perf_counter() - t0
+    data = Data(ensembles)
+    rendered = module.render(data, preset)
+    paths = save_figure(rendered.fig, out_dir, module.NAME)
+    records = [ensemble_record(data(r), r) for r in reqs]
+    wall = time.perf_counter() - t0
+    caption = {**base, "status": "ok", "reading": rendered.reading, "summary": rendered.summary,
+               "parameters": rendered.parameters, "findings": rendered.notes + failed_note(data),
+               "ensembles": records, "seeds": {r["key"]: r["seed"] for r in records},
+               "files": {k: Path(v).name for k, v in paths.items()},
+               "wall_seconds": wall, "sweep_seconds": t_sweep,
+               "created": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")}
+    write_caption(out_dir, module.NAME, caption)
+    log(f"[{module.NAME}] done in {wall:.1f} s" + "".join(f"\n    finding: {n}" for n in caption["findings"]))
+    return caption
+
+
+def run(preset_name: str, *, only=None, out=None, cache=None, workers=None, progress=True, log=print) -> list[dict]:
+    """Make the selected figures at one preset and rewrite the gallery; returns the captions."""
+    from meanfield.runner import package_version
+    from validation.pipeline import warm_up
+
+    from paper_figures.figures import MODULES, load, missing
+    from paper_figures.output import read_caption, write_gallery
+    from paper_figures.presets import get_preset
+    from paper_figures.style import use_style
+
+    preset = get_preset(preset_name)
+    names = select_names(only)
+    if workers is None:
+        workers = 1 if preset.name == "smoke" else max(1, min(2, os.cpu_count() or 1))
+    if workers < 1:
+        raise ValueError(f"--workers must be >= 1, got {workers}")
+    out_dir = Path(out) if out is not None else DEFAULT_OUT / preset.name
+    cache_dir = Path(cache) if cache is not None else DEFAULT_CACHE
+    use_style()
+    t0 = time.perf_counter()
+    modules = [load(n) for n in names]
+    ready = [m for m in modules if missing(m) is None]
+    warm_up([r for m in ready for r in m.requests(preset)])  # compile Numba once, before the workers start
+    captions = {}
+    for m in modules:
+        captions[m.NAME] = make_one(m, preset, out_dir=out_dir, cache_dir=cache_dir, workers=workers,
+                                    progress=progress, log=log)
+    # the gallery lists every figure: those not made now from their last caption in out_dir
+    entries = []
+    for name in MODULES:
+        cap = captions.get(name) or read_caption(out_dir, name)
+        if cap is not None:
+            entries.append(cap)
+    readme = HERE / "README.md" if out is None else out_dir / "README.md"
+    header = {"preset": preset.name, "command": "python paper_figures/make_figures.py --" + preset.name,
+              "package_version": package_version(),
+              "finished": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+    write_gallery(readme, out_dir, entries, header)
+    log(f"{len(captions)} figure(s) in {out_dir} ({time.perf_counter() - t0:.0f} s); gallery {readme}")
+    return list(captions.values())
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        run(args.preset, only=args.only, out=args.out, cache=args.cache, workers=args.workers,
+            progress=not args.no_progress)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

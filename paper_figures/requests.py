@@ -1,0 +1,115 @@
+"""Ensemble requests that the figures need beyond those of :mod:`validation.requests`.
+
+They follow the protocol of the validation sweep engine (``key``, ``params``,
+``n``, ``cost``, ``compute``, ``with_n``), so :func:`validation.sweep.run_sweep`
+computes, caches and resumes them exactly like the validation ensembles.
+
+Kinds
+-----
+RobustTheoryRequest  a ``validation`` TheoryRequest (same kind and key, hence the
+                     same cache entries) whose samples that end in a negative
+                     Cholesky pivot are marked *failed* instead of aborting the
+                     whole sweep; failures are counted in every caption
+TraceRequest         a finite-N network like SimulationRequest, that also records
+                     x_i(t) of ``n_trace`` neurons spread over E and I
+SpectrumRequest      all eigenvalues of one realised J (not only its outliers)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from validation.requests import SimulationRequest, TheoryRequest, _check_n, _Request
+
+
+def _failed_item(n_record: int, message: str) -> dict:
+    nan = np.full(n_record, np.nan)
+    return {"h": nan, "m": nan, "M": nan, "delta_tt": nan, "rank": np.int64(-1),
+            "failed": np.int8(1), "error": np.array(message)}
+
+
+@dataclass(frozen=True)
+class RobustTheoryRequest(TheoryRequest):
+    """A :class:`validation.requests.TheoryRequest` that records solver pivot errors as failed samples.
+
+    ``meanfield.cholesky.NegativePivotError`` (a FloatingPointError, not a
+    ValueError) is raised when a pivot falls below ``-tol * Chat_kk``
+    (THEORY.md section 4, numerical rules). The validation request lets it
+    abort the sweep; a phase diagram over many (g, J0) must survive it, so the
+    sample is returned as *failed* (never cached, excluded, and counted).
+    """
+
+    def compute(self, seed: np.random.SeedSequence) -> dict:
+        try:
+            return super().compute(seed)
+        except FloatingPointError as exc:
+            return _failed_item(self.grid.record_steps.size, str(exc))
+
+
+def trace_indices(N: int, n_trace: int) -> np.ndarray:
+    """``n_trace`` neuron indices evenly spread over 0..N-1 (so E and I in proportion f)."""
+    if n_trace < 1 or n_trace > N:
+        raise ValueError(f"n_trace must lie in [1, N] = [1, {N}], got {n_trace}")
+    return np.unique(np.linspace(0, N - 1, n_trace).round().astype(np.int64))
+
+
+@dataclass(frozen=True)
+class TraceRequest(SimulationRequest):
+    """n networks as in :class:`validation.requests.SimulationRequest`, plus x_i(t) of ``n_trace`` neurons.
+
+    Realisation i uses the i-th child seed of the request's root, like every
+    request of the sweep engine (``simulate.ensemble`` reproduces it).
+    """
+
+    n_trace: int = 64
+    kind = "simulation-trace"
+
+    def __post_init__(self):
+        super().__post_init__()
+        trace_indices(self.network.N, self.n_trace)
+
+    def params(self) -> dict:
+        return {**super().params(), "n_trace": int(self.n_trace)}
+
+    def compute(self, seed: np.random.SeedSequence) -> dict:
+        import simulate
+        from simulate.options import RunOptions, make_setup
+
+        idx = trace_indices(self.network.N, self.n_trace)
+        setup = make_setup(self.network, self.inputs, self.grid, self.initial,
+                           RunOptions(dtype=np.dtype(self.dtype), trace_neurons=tuple(idx)))
+        real = simulate.realise(self.network, seed, np.dtype(self.dtype))
+        res = simulate.simulate_realisation(real, setup)
+        return {"h": res.h, "m": res.m, "M": res.M, "delta_tt": res.delta_tt,
+                "traces": np.asarray(res.traces, dtype=np.float32), "trace_neurons": idx}
+
+
+@dataclass(frozen=True)
+class SpectrumRequest(_Request):
+    """All eigenvalues of n realised coupling matrices J (``simulate.spectrum.coupling_eigenvalues``).
+
+    Realisation i has the z of the i-th network of the same root seed.
+    """
+
+    network: object
+    n: int
+    kind = "spectrum"
+
+    def __post_init__(self):
+        _check_n("SpectrumRequest", self.n)
+
+    def params(self) -> dict:
+        return {"network": self.network.to_dict()}
+
+    def cost(self) -> float:
+        return 5.5e-10 * self.network.N**3 + 0.01
+
+    def compute(self, seed: np.random.SeedSequence) -> dict:
+        from simulate.spectrum import coupling_eigenvalues
+
+        return {"eigenvalues": np.asarray(coupling_eigenvalues(self.network, seed), dtype=complex)}
+
+
+__all__ = ["RobustTheoryRequest", "TraceRequest", "SpectrumRequest", "trace_indices"]
