@@ -11,9 +11,13 @@ solve_picard Picard iteration of whole trajectories (causal or symmetric ablatio
 sample       an ensemble of theory samples with state probabilities (sections 4, 7)
 solve_replicas  several conditions on the same network, solved jointly (section 5)
 linear       the exact linear theory (section 3): random kernel, transfer function, outliers
+readout      readout laws and probabilities given the population path, two-stimulus discrimination (section 6)
+lyapunov     micro and macro Lyapunov exponents of one theory sample (section 5)
+response     linear response chi(t, s) of one theory sample (sections 3, 5)
 """
 
 from . import linear, model
+from . import lyapunov, readout, response, summaries
 from .model import *  # noqa: F401,F403  (the model is part of the public API)
 from .picard import solve_picard
 from .population import PopulationPath, draw_innovations, solve

@@ -368,12 +368,18 @@ class Discrimination:
         return mean_interval(self.readout_scores(), confidence, lo=0.0, hi=1.0)
 
 
-def sign_stimuli(sparse, *, negate: bool = True) -> tuple[Inputs, Inputs]:
-    """The stimulus pair (+A, -A) on the same sparse set S (THEORY.md section 1 (c), section 6)."""
+def sign_stimuli(sparse) -> tuple[Inputs, Inputs]:
+    """The stimulus pair (+A, -A) on the same sparse set S (THEORY.md section 1 (c), section 6).
+
+    Other pairs (e.g. two disjoint sets: ``SparseInput(offset=0)`` and
+    ``SparseInput(offset=|S|)``) are built directly as two Inputs.
+    """
     from dataclasses import replace
 
-    if not negate:
-        raise ValueError("sign_stimuli only builds the (+A, -A) pair; build other pairs directly")
+    from .model import SparseInput
+
+    if not isinstance(sparse, SparseInput):
+        raise ValueError(f"sign_stimuli needs a SparseInput, got {sparse!r}")
     return Inputs(sparse=sparse), Inputs(sparse=replace(sparse, A=-sparse.A))
 
 

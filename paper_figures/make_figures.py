@@ -73,6 +73,22 @@ def select_names(only) -> list[str]:
     return out
 
 
+def count_cached(merged: dict, root_seed: int, cache_dir) -> int:
+    """Realisations of the merged requests already in the cache (they will be loaded, not computed)."""
+    from meanfield.runner import ResultStore, seed_record
+    from validation.requests import n_items
+    from validation.sweep import request_seed
+
+    total = 0
+    for key, req in merged.items():
+        if not (Path(cache_dir) / key).exists():
+            continue
+        store = ResultStore(Path(cache_dir) / key, req.params(), seed_record(request_seed(root_seed, req)),
+                            n_items(req), kind=f"validation.{req.kind}")
+        total += sum(store.has(i) for i in range(n_items(req)))
+    return total
+
+
 def make_one(module, preset, *, out_dir, cache_dir, workers, progress, log) -> dict:
     """Compute the ensembles of one figure, render it, write PDF/PNG/JSON; returns its caption."""
     from meanfield.runner import package_version
@@ -82,7 +98,7 @@ def make_one(module, preset, *, out_dir, cache_dir, workers, progress, log) -> d
 
     from paper_figures.figures import missing
     from paper_figures.figures.common import ensemble_record, failed_note
-    from paper_figures.output import save_figure, write_caption
+    from paper_figures.output import read_caption, save_figure, write_caption
 
     base = {"figure": module.NAME, "title": module.TITLE, "preset": preset.name,
             "package_version": package_version(), "root_seed": preset.root_seed}
@@ -96,8 +112,10 @@ def make_one(module, preset, *, out_dir, cache_dir, workers, progress, log) -> d
     reqs = module.requests(preset)
     merged = merge_requests(reqs)
     est = sum(seconds(r) for r in merged.values())
-    log(f"[{module.NAME}] {len(merged)} ensembles, {sum(n_items(r) for r in merged.values())} realisations, "
-        f"at most {est / max(1, workers) / 60:.1f} min on {workers} worker(s) (less when cached)")
+    total = sum(n_items(r) for r in merged.values())
+    cached = count_cached(merged, preset.root_seed, cache_dir)
+    log(f"[{module.NAME}] {len(merged)} ensembles, {total} realisations ({cached} in the cache); cost model: "
+        f"{est / max(1, workers) / 60:.1f} min on {workers} idle worker(s) without cache")
     ensembles = run_sweep(list(merged.values()), root_seed=preset.root_seed, cache_dir=cache_dir,
                           workers=workers, progress=progress)
     t_sweep = time.perf_counter() - t0
@@ -110,8 +128,17 @@ def make_one(module, preset, *, out_dir, cache_dir, workers, progress, log) -> d
                "parameters": rendered.parameters, "findings": rendered.notes + failed_note(data),
                "ensembles": records, "seeds": {r["key"]: r["seed"] for r in records},
                "files": {k: Path(v).name for k, v in paths.items()},
-               "wall_seconds": wall, "sweep_seconds": t_sweep,
+               "wall_seconds": wall, "sweep_seconds": t_sweep, "workers": workers,
+               "realisations": total, "realisations_from_cache": cached,
                "created": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")}
+    # the time it takes to compute the figure: this run if it computed anything, else the last run that did
+    old = read_caption(out_dir, module.NAME)
+    caption["compute_wall_seconds"] = wall
+    if cached == total and old and old.get("preset") == preset.name and old.get("compute_wall_seconds"):
+        caption["compute_wall_seconds"] = old["compute_wall_seconds"]
+        caption["compute_realisations"] = old.get("compute_realisations", total)
+    else:
+        caption["compute_realisations"] = total - cached
     write_caption(out_dir, module.NAME, caption)
     log(f"[{module.NAME}] done in {wall:.1f} s" + "".join(f"\n    finding: {n}" for n in caption["findings"]))
     return caption

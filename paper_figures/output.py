@@ -102,8 +102,18 @@ def write_gallery(readme: Path, out_dir: Path, entries: list[dict], header: dict
         lines.append("")
         lines.append(e["reading"])
         lines.append("")
+        if e.get("findings"):
+            lines.append("Findings of this run (theory against networks; see the JSON caption for the numbers):")
+            lines.append("")
+            lines += [f"* {f}" for f in e["findings"]]
+            lines.append("")
         sizes = e.get("summary", "")
-        lines.append(f"*{sizes} Preset `{e['preset']}`, wall time {e['wall_seconds']:.0f} s. "
+        timing = f"wall time {e['wall_seconds']:.0f} s"
+        if e.get("realisations"):
+            timing = (f"computed in {e.get('compute_wall_seconds', e['wall_seconds']):.0f} s wall "
+                      f"({e.get('compute_realisations', e['realisations'])} of {e['realisations']} realisations "
+                      f"computed, {e.get('workers', '?')} workers); last regenerated in {e['wall_seconds']:.0f} s")
+        lines.append(f"*{sizes} Preset `{e['preset']}`, {timing}. "
                      f"[PDF]({pdf.as_posix()}), [caption JSON]({(rel / (e['figure'] + '.json')).as_posix()}).*")
         lines.append("")
     readme.parent.mkdir(parents=True, exist_ok=True)

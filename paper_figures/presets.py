@@ -59,10 +59,10 @@ class FigurePreset:
     spont_n_theory : int
     spont_networks : Sizes
         Figure 6: the spontaneous irregular rhythm.
-    lyap_J0, lyap_n : tuple, int
-        Figure 7 (when its API exists).
-    readout_n : int
-        Figure 8 (when its API exists).
+    lyap_g, lyap_J0, lyap_N, lyap_n
+        Figure 7: g, the J0 values, network size, samples and networks per J0.
+    readout_g, readout_J0, readout_kappa, readout_amplitudes, readout_N, readout_n
+        Figure 8: two stimuli +-A on round(kappa sqrt N) neurons; samples and networks per A.
     """
 
     name: str
@@ -95,8 +95,15 @@ class FigurePreset:
     spont_J0: float = 1.0
     spont_n_theory: int = 400
     spont_networks: Sizes = field(default_factory=lambda: Sizes(((500, 400), (1000, 400))))
+    lyap_g: float = 1.5
     lyap_J0: tuple = (0.5, 1.0, 2.0, 3.0)
+    lyap_N: int = 500
     lyap_n: int = 20
+    readout_g: float = 0.8
+    readout_J0: float = 2.0
+    readout_kappa: float = 1.0
+    readout_amplitudes: tuple = (0.25, 0.5, 1.0, 2.0)
+    readout_N: int = 500
     readout_n: int = 100
 
     def to_dict(self) -> dict:
@@ -110,29 +117,31 @@ QUICK = FigurePreset(
     name="quick", root_seed=VQUICK.root_seed, sim_dtype=VQUICK.sim_dtype, T=VQUICK.T_dynamics,
     spectrum_N=1000, n_zeta=VQUICK.n_zeta, eigen_networks=VQUICK.eigen_networks,
     example_N=1000, example_n=24, n_trace=80,
-    phase_g=(0.5, 0.8, 1.1, 1.4, 1.7), phase_J0=(0.5, 1.0, 2.0, 3.0, 4.0), phase_n_theory=64,
-    phase_N=500, phase_networks=32,
+    phase_g=(0.5, 0.8, 1.1, 1.4, 1.7), phase_J0=(0.5, 1.0, 2.0, 3.0, 4.0), phase_n_theory=48,
+    phase_N=500, phase_networks=24,
     conv_g=0.8, conv_J0=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0), conv_n_theory=100,
     conv_networks=Sizes(((250, 80), (500, 60), (1000, 40))),
     entr_g=0.8, entr_J0=2.0, kappas=(0.5, 1.0, 2.0), amplitudes=(0.25, 0.5, 1.0, 2.0, 4.0),
-    entr_N=500, entr_networks=60, entr_n_theory=60,
+    entr_N=500, entr_networks=40, entr_n_theory=40,
     spont_g=1.5, spont_J0=1.0, spont_n_theory=VQUICK.n_theory, spont_networks=VQUICK.networks,
-    lyap_J0=(0.5, 1.0, 2.0, 3.0), lyap_n=12, readout_n=60,
+    lyap_g=1.5, lyap_J0=(0.5, 1.0, 2.0, 3.0), lyap_N=500, lyap_n=12,
+    readout_amplitudes=(0.25, 0.5, 1.0, 2.0), readout_N=500, readout_n=40,
 )
 
 FULL = FigurePreset(
     name="full", root_seed=VFULL.root_seed, sim_dtype=VFULL.sim_dtype, T=VFULL.T_dynamics,
     spectrum_N=2000, n_zeta=VFULL.n_zeta, eigen_networks=VFULL.eigen_networks,
     example_N=2000, example_n=48, n_trace=120,
-    phase_g=(0.3, 0.5, 0.65, 0.8, 0.95, 1.1, 1.25, 1.4, 1.55, 1.7),
-    phase_J0=(0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0), phase_n_theory=300,
-    phase_N=2000, phase_networks=60,
-    conv_g=0.8, conv_J0=(0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0), conv_n_theory=400,
-    conv_networks=Sizes(((500, 400), (1000, 300), (2000, 200), (4000, 100), (8000, 40))),
+    phase_g=(0.3, 0.5, 0.7, 0.9, 1.1, 1.3, 1.5, 1.7),
+    phase_J0=(0.25, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0), phase_n_theory=300,
+    phase_N=2000, phase_networks=40,
+    conv_g=0.8, conv_J0=(0.5, 1.0, 1.5, 2.0, 3.0, 4.0), conv_n_theory=400,
+    conv_networks=Sizes(((500, 400), (1000, 300), (2000, 150), (4000, 60), (8000, 24))),
     entr_g=0.8, entr_J0=2.0, kappas=(0.5, 1.0, 2.0, 4.0), amplitudes=(0.125, 0.25, 0.5, 1.0, 2.0, 4.0),
-    entr_N=2000, entr_networks=150, entr_n_theory=300,
+    entr_N=2000, entr_networks=80, entr_n_theory=300,
     spont_g=1.5, spont_J0=1.0, spont_n_theory=VFULL.n_theory, spont_networks=VFULL.networks,
-    lyap_J0=(0.5, 1.0, 1.5, 2.0, 3.0, 4.0), lyap_n=100, readout_n=400,
+    lyap_g=1.5, lyap_J0=(0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0), lyap_N=2000, lyap_n=100,
+    readout_amplitudes=(0.125, 0.25, 0.5, 1.0, 2.0, 4.0), readout_N=2000, readout_n=300,
 )
 
 SMOKE = FigurePreset(
@@ -144,7 +153,8 @@ SMOKE = FigurePreset(
     entr_g=0.8, entr_J0=2.0, kappas=(1.0,), amplitudes=(0.5, 2.0), entr_N=200, entr_networks=3,
     entr_n_theory=3,
     spont_g=1.5, spont_J0=1.0, spont_n_theory=6, spont_networks=Sizes(((200, 6),)),
-    lyap_J0=(1.0, 2.0), lyap_n=2, readout_n=4,
+    lyap_g=1.5, lyap_J0=(1.0, 2.0), lyap_N=200, lyap_n=2,
+    readout_amplitudes=(1.0,), readout_N=200, readout_n=3,
 )
 
 PRESETS = {"smoke": SMOKE, "quick": QUICK, "full": FULL}

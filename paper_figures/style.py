@@ -41,7 +41,7 @@ def use_style() -> None:
     plt.style.use(str(STYLE_FILE))
 
 
-def panel_letters(axes, *, start: str = "a", x: float = -0.02, y: float = 1.02) -> None:
+def panel_letters(axes, *, start: str = "a", x: float = -0.16, y: float = 1.0) -> None:
     """Bold lower-case panel letters at the top left, outside each axes, in the given order."""
     for i, ax in enumerate(axes):
         ax.text(x, y, chr(ord(start) + i), transform=ax.transAxes, fontsize=10, fontweight="bold",

@@ -6,11 +6,17 @@ batch of R replicas on the same network (section 5), reproducible and resumable
 ensembles over network realisations built on :mod:`meanfield.runner`, and the
 outlier eigenvalues of realised coupling matrices (section 3).
 
+Modules :mod:`simulate.lyapunov` (Benettin and macro exponents),
+:mod:`simulate.readout` (readouts, two-stimulus discrimination) and
+:mod:`simulate.response` (response to a small input pulse) are the
+simulation side of THEORY.md sections 5 and 6.
+
 Public API: :func:`run`, :func:`ensemble`, :func:`outlier_eigenvalues`,
 :func:`realise`, :func:`simulate_realisation`, :class:`SimulationResult`,
 :class:`EnsembleResult`.
 """
 
+from . import lyapunov, readout, response
 from .ensembles import ensemble
 from .options import RunOptions, Setup, make_setup
 from .realisation import Realisation, realise
@@ -21,5 +27,5 @@ from .spectrum import bulk_radius, coupling_eigenvalues, outlier_eigenvalues
 __all__ = [
     "run", "ensemble", "outlier_eigenvalues", "coupling_eigenvalues", "bulk_radius",
     "realise", "Realisation", "simulate_realisation", "RunOptions", "Setup", "make_setup",
-    "SimulationResult", "EnsembleResult",
+    "SimulationResult", "EnsembleResult", "lyapunov", "readout", "response",
 ]

@@ -99,6 +99,8 @@ def ensemble_record(view, request) -> dict:
            "seed": view.seed}
     if net is not None:
         rec.update({"N": int(net.N), "g": net.g, "J0": net.J0})
+        if request.kind == "theory" and request.inputs.sparse is None:
+            rec["N"] = "infinity (the theory does not depend on N without a sparse input)"
     if hasattr(request, "inputs") and request.inputs.sparse is not None:
         sp = request.inputs.sparse
         rec.update({"kappa": sp.kappa, "A": sp.A})

@@ -128,7 +128,7 @@ def render(data, preset) -> Rendered:
         f"(a) All N = {net.N} eigenvalues of one coupling matrix J = (g z + u v^T)/sqrt(N) at g = {G:g}, "
         f"J0 = {J0:g}, lambda0 = 0: the circular-law bulk of radius g and a few outliers; the mean part is "
         "nilpotent (lambda0 = 0), so the outliers are produced by the interaction of the random and the balanced "
-        "parts and differ from network to network. (b) Outliers of many realisations (coloured) on top of the "
+        "parts and differ from network to network. (b) Outliers of many realised networks (blue, lower half plane) against the "
         "N -> infinity law of THEORY.md section 3, lambda = g/w for the roots of w^2 sum_k zeta_(k+1) w^k = g/J0 "
         "with iid Gaussian zeta (black, upper half plane; both laws are symmetric under "
         "complex conjugation). (c) Cumulative law of the largest outlier real part, censored at the "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..style import STATE_COLORS, THEORY_COLOR, TIME_LABEL, TWO_COLUMN, panel_letters
-from .common import Rendered, states, theory, traced_networks
+from .common import DT, Rendered, criteria, states, theory, traced_networks
 
 NAME = "fig2_examples"
 TITLE = "Figure 2: population trajectories and microscopic activity in the four states"
@@ -33,12 +33,29 @@ def requests(preset):
     return [r for pair in _requests(preset).values() for r in pair]
 
 
-def _pick(labels, target):
-    """Index of the first path in the target state, or (0, False) when there is none."""
-    for i, s in enumerate(labels):
-        if s == target:
-            return i, True
-    return 0, False
+def _crossings(h, n_window):
+    """Number of crossings of its mean by h over the final ``n_window`` points."""
+    y = h[-n_window:] - np.mean(h[-n_window:])
+    return int(np.sum(np.signbit(y[1:]) != np.signbit(y[:-1])))
+
+
+def _pick(view, labels, target, n_window):
+    """The path shown for a state: (index, found).
+
+    Quiescent and coherent: the first path in the state. Oscillatory: among
+    the paths in the state, the one whose h crosses its mean most often in the
+    final window; irregular: the one with the largest std of h there (slow
+    drifts and frozen states with |h| < theta_h are also "oscillatory" or
+    "irregular" by the section 7 rule). No path in the state: (0, False).
+    """
+    hits = [i for i, s in enumerate(labels) if s == target]
+    if not hits:
+        return 0, False
+    if target in ("quiescent", "coherent"):
+        return hits[0], True
+    if target == "oscillatory":
+        return max(hits, key=lambda i: (_crossings(view.items[i]["h"], n_window), -i)), True
+    return max(hits, key=lambda i: (float(np.std(view.items[i]["h"][-n_window:])), -i)), True
 
 
 def render(data, preset) -> Rendered:
@@ -51,9 +68,10 @@ def render(data, preset) -> Rendered:
     for j, (state, (th_req, sim_req)) in enumerate(reqs.items()):
         th, sim = data(th_req), data(sim_req)
         lab_th, lab_sim = states(th, preset.T), states(sim, preset.T)
-        i_sim, ok_sim = _pick(lab_sim, state)
-        i_th, ok_th = _pick(lab_th, state)
         t = sim_req.grid.record_times
+        n_window = int(round(criteria(preset.T).window / DT)) + 1
+        i_sim, ok_sim = _pick(sim, lab_sim, state, n_window)
+        i_th, ok_th = _pick(th, lab_th, state, n_window)
         ax = axes[0, j]
         if len(th):
             ax.plot(t, th.items[i_th]["h"], color=THEORY_COLOR, lw=1.0, ls="--",
@@ -61,8 +79,7 @@ def render(data, preset) -> Rendered:
         ax.plot(t, sim.items[i_sim]["h"], color=STATE_COLORS[state], lw=1.3,
                 label=f"network N = {sim_req.network.N}" + ("" if ok_sim else f" ({lab_sim[i_sim]})"))
         g, J0 = POINTS[state]
-        ax.set_title(f"{state}, $g$ = {g:g}, $J_0$ = {J0:g}\nin state: theory {lab_th.count(state)}/{len(lab_th)}, "
-                     f"networks {lab_sim.count(state)}/{len(lab_sim)}", fontsize=7)
+        ax.set_title(f"{state}\n$g$ = {g:g}, $J_0$ = {J0:g}")
         if j == 0:
             ax.legend(loc="upper right", fontsize=5.5)
         lim = max(0.3, 1.15 * max(np.max(np.abs(sim.items[i_sim]["h"])),
@@ -71,6 +88,8 @@ def render(data, preset) -> Rendered:
         if j == 0:
             ax.set_ylabel("population state $h(t)$")
         ax = axes[1, j]
+        ax.set_title(f"in state: networks {lab_sim.count(state)}/{len(lab_sim)}, "
+                     f"theory {lab_th.count(state)}/{len(lab_th)}", fontsize=5.5, loc="right")
         x = sim.items[i_sim]["traces"]
         idx = sim.items[i_sim]["trace_neurons"]
         im = ax.imshow(np.tanh(x.T), aspect="auto", origin="lower", cmap="PuOr_r", vmin=-1, vmax=1,
@@ -79,7 +98,7 @@ def render(data, preset) -> Rendered:
         ax.axhline(n_e - 0.5, color="k", lw=0.5)
         ax.set_xlabel(TIME_LABEL)
         if j == 0:
-            ax.set_ylabel("neuron (E below line, I above)")
+            ax.set_ylabel("neurons (E below, I above)")
         ax.set_yticks([])
         for what, ok, lab in (("network", ok_sim, lab_sim), ("theory", ok_th, lab_th)):
             if not ok:
@@ -95,8 +114,10 @@ def render(data, preset) -> Rendered:
     panel_letters(list(axes[0]) + list(axes[1]))
     reading = (
         "Top: the population state h(t) of one simulated network (colour) and one theory sample (dashed) in each "
-        "state of THEORY.md section 7, classified by the same rule over the final window of 20 tau; the text gives "
-        "how many of the simulated networks and theory samples at that point are in the state. The theory sample is "
+        "state of THEORY.md section 7, classified by the same rule over the final window of 20 tau (oscillatory: the "
+        "path of that state whose h crosses its mean most often in the window; irregular: the one with the largest "
+        "fluctuation of h there); the heat-map "
+        "titles give how many of the simulated networks and theory samples at that point are in the state. The theory sample is "
         "not the mean-field image of that network (section 2: the population path is random and the theory predicts "
         "its law), so only the character of the paths should match. Bottom: rates phi(x_i(t)) of neurons spread "
         "over the same network (excitatory below the line, inhibitory above): quiescent decays to zero, coherent "

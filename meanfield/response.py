@@ -1,0 +1,178 @@
+"""Linear response of the population state of one theory sample (THEORY.md sections 3 and 5).
+
+chi(t, s) = dh(t) / dI0(s): the response of the population state h to a
+uniform input pulse at time s, for one network (one draw of xi).
+
+Implementation (section 5, "replica 2 = replica 1 plus an infinitesimal
+input"): the joint two-replica sweep of :func:`meanfield.solve_replicas`
+with the same xi and the same initial microscopic state (c0 = 1); replica 2
+receives an extra uniform input eps on the single Euler step s -> s+1, and
+
+    chi(t_k, t_s) = (h^2_k - h^1_k) / (eps dt),   k > s            (finite difference)
+
+so that chi(t_{s+1}, t_s) = 1 (the Euler step) and chi -> the continuous
+response function as dt -> 0. This is a FINITE DIFFERENCE of the joint
+sweep, not the tangent-linear recursion; ``eps`` must be small enough for
+the linear regime (checked in tests by halving it).
+
+Linear regime reference (phi linear, g < 1, lambda0 = 0): on the Euler grid
+the population feedback is m_k = dt sum_{j<k} kd_{k-1-j} (m_j + I0_j) with the
+discrete kernel
+
+    kd_n = b^T ((1-dt) + dt X)^n a = J0 sum_{j=1}^{n} binom(n, j) (1-dt)^(n-j) dt^j g^j zeta_j
+
+(section 3 with the Euler propagator in place of e^{-tau}), zeta_j iid N(0, 1),
+and h_k = dt sum_{j<k} (1-dt)^(k-1-j) (m_j + I0_j). :func:`linear_impulse_response`
+evaluates the resulting chi for given zeta; as dt -> 0 it tends to the
+inverse Fourier transform of H(w) of section 3.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import gammaln
+
+from .model import InitialState, Inputs, Network, Step, TimeGrid, UniformInput
+from .model.profiles import Custom
+from .replicas import solve_replicas
+from .runner import run_ensemble, spawn_seeds
+from .settings import SolverSettings
+
+
+@dataclass(frozen=True)
+class _PulsedProfile:
+    """base(t) + eps on the grid time t_s (picklable, for inputs that already have a uniform part)."""
+
+    base: object
+    base_I0: float
+    t_s: float
+    dt: float
+    eps: float
+
+    def __call__(self, t):
+        t = np.asarray(t, dtype=float)
+        pulse = (np.abs(t - self.t_s) < 0.5 * self.dt).astype(float)
+        return self.base_I0 * self.base.values(t) + self.eps * pulse
+
+
+def pulsed_inputs(inputs: Inputs, grid: TimeGrid, step: int, eps: float) -> Inputs:
+    """``inputs`` plus a uniform pulse of height eps on the Euler step ``step`` -> ``step + 1``."""
+    from dataclasses import replace
+
+    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 0 <= step < grid.n_steps:
+        raise ValueError(f"pulse step must be an integer in [0, K) = [0, {grid.n_steps}), got {step!r}")
+    if not (math.isfinite(eps) and eps != 0.0):
+        raise ValueError(f"eps must be a finite nonzero number, got {eps!r}")
+    t_s = step * grid.dt
+    if inputs.uniform is None:
+        pulse = UniformInput(eps, Step(t_s - 0.5 * grid.dt, t_s + 0.5 * grid.dt))
+    else:
+        prof = _PulsedProfile(inputs.uniform.profile, inputs.uniform.I0, t_s, grid.dt, eps)
+        pulse = UniformInput(1.0, Custom(prof))
+    return replace(inputs, uniform=pulse)
+
+
+def impulse_response(
+    network: Network,
+    inputs: Inputs = Inputs(),
+    grid: TimeGrid = TimeGrid(),
+    initial: InitialState = InitialState(),
+    *,
+    step: int = 0,
+    eps: float = 1e-6,
+    xi=None,
+    seed=None,
+    settings: SolverSettings = SolverSettings(),
+) -> np.ndarray:
+    """chi(t_k, t_step) for k = 0..K of one theory sample, by finite differences (module docstring).
+
+    Parameters
+    ----------
+    step : int
+        Pulse on the Euler step step -> step + 1 (time t_s = step dt).
+    eps : float
+        Pulse height (the response is divided by eps dt).
+    xi : (K+1, 2) array, optional; seed : int or SeedSequence, optional
+        Innovations of the two-replica sample (exactly one).
+
+    Returns
+    -------
+    (K+1,) array, zero for k <= step.
+    """
+    paths = solve_replicas(network, [inputs, pulsed_inputs(inputs, grid, step, eps)], grid,
+                           initial, replicas=2, c0=1.0, xi=xi, seed=seed, settings=settings)
+    chi = (paths.h[1] - paths.h[0]) / (eps * grid.dt)
+    chi[: step + 1] = 0.0
+    return chi
+
+
+def _response_sample(i, ss, *, network, inputs, grid, initial, step, eps, settings):
+    return {"chi": impulse_response(network, inputs, grid, initial, step=step, eps=eps, seed=ss,
+                                    settings=settings)}
+
+
+def sample_impulse_responses(
+    network: Network,
+    inputs: Inputs = Inputs(),
+    grid: TimeGrid = TimeGrid(),
+    initial: InitialState = InitialState(),
+    *,
+    step: int = 0,
+    eps: float = 1e-6,
+    n_samples: int,
+    seed,
+    workers: int = 1,
+    settings: SolverSettings = SolverSettings(),
+    progress: bool = False,
+) -> np.ndarray:
+    """chi(t_k, t_step) of ``n_samples`` theory samples, shape (n_samples, K+1) (sample i: i-th child of seed)."""
+    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
+        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+    task = functools.partial(_response_sample, network=network, inputs=inputs, grid=grid, initial=initial,
+                             step=step, eps=float(eps), settings=settings)
+    res = run_ensemble(task, spawn_seeds(seed, int(n_samples)), workers=workers, progress=progress,
+                       desc="response")
+    return np.stack([r["chi"] for r in res])
+
+
+def euler_population_kernel(zeta, g: float, J0: float, dt: float, n_steps: int) -> np.ndarray:
+    """Discrete kernel kd_n = J0 sum_j binom(n, j) (1-dt)^(n-j) dt^j g^j zeta_j, n = 0..n_steps-1.
+
+    The Euler-grid version of K(tau) of THEORY.md section 3 (see the module
+    docstring). ``zeta`` has shape (..., k_max); terms j > k_max are dropped
+    (tail bounded by J0 sum_{j > k_max} |zeta_j| g^j for every n).
+    """
+    zeta = np.asarray(zeta, dtype=float)
+    if not 0 < dt < 1:
+        raise ValueError(f"dt must lie in (0, 1), got {dt}")
+    k_max = zeta.shape[-1]
+    n = np.arange(n_steps)[:, None]
+    j = np.arange(1, k_max + 1)[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logw = (gammaln(n + 1.0) - gammaln(j + 1.0) - gammaln(np.clip(n - j, 0, None) + 1.0)
+                + (n - j) * math.log(1 - dt) + j * math.log(dt * g if g > 0 else 1e-300))
+    W = np.where(j <= n, np.exp(logw), 0.0)                       # (n_steps, k_max)
+    return J0 * zeta @ W.T
+
+
+def linear_impulse_response(zeta, g: float, J0: float, dt: float, n_steps: int) -> np.ndarray:
+    """Exact chi(lag) on the Euler grid for phi linear, lambda0 = 0, given zeta (module docstring).
+
+    Returns an array of shape zeta.shape[:-1] + (n_steps + 1,): chi at lags
+    0..n_steps steps after the pulse step (chi[0] = 0, chi[1] = 1).
+    """
+    kd = euler_population_kernel(zeta, g, J0, dt, n_steps)     # (..., n_steps)
+    lead = kd.shape[:-1]
+    a = 1.0 - dt
+    y = np.zeros(lead + (n_steps + 1,))      # (m_j + I_j) / eps, j = lag
+    chi = np.zeros(lead + (n_steps + 1,))
+    y[..., 0] = 1.0
+    for k in range(1, n_steps + 1):
+        chi[..., k] = a * chi[..., k - 1] + y[..., k - 1]
+        # m_k / eps = dt sum_{j<k} kd_{k-1-j} y_j
+        y[..., k] = dt * np.einsum("...j,...j->...", kd[..., k - 1::-1][..., :k], y[..., :k])
+    return chi

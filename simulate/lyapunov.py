@@ -1,0 +1,242 @@
+"""Lyapunov exponents of a realised network (THEORY.md sections 1 and 5).
+
+The Euler map x_{k+1} = x_k + dt (-x_k + J phi(x_k) + I(t_k)) has the tangent map
+
+    v_{k+1} = (1 - dt) v_k + dt J (phi'(x_k) * v_k),   J = (g z + u v^T) / sqrt(N),
+
+integrated here alongside the state (J is never formed: J y = (g/sqrt N) z y + u (v . y)/sqrt N).
+
+* Maximal exponent (Benettin et al. 1980): a random unit tangent vector,
+  renormalised every ``renorm_every`` steps; lambda_max = sum of the log
+  norm growth factors over the window / its length. Comparable with the
+  theory's micro exponent (:func:`meanfield.lyapunov.micro_exponent`) where
+  the microscopic direction dominates.
+* Macroscopic finite-time exponent: a second tangent vector started along the
+  uniform direction u = (1, ..., 1) (h0 -> h0 + delta), not renormalised;
+  its population component dh_k = (1/N) sum_i v_i(t_k) gives
+  lambda_macro = log(|dh(t_b)| / |dh(t_a)|) / (t_b - t_a), the
+  infinitesimal version of the theory's two replicas with h0 differing by
+  delta (:func:`meanfield.lyapunov.macro_separation`).
+
+Tangent vectors are O(1) linear objects; the macro tangent is rescaled
+(its log scale tracked) so that it neither overflows nor underflows.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from meanfield.model import InitialState, Inputs, Network, TimeGrid
+from meanfield.runner import run_ensemble, spawn_seeds
+from meanfield.summaries import Estimate, median_interval
+
+from .drive import build_drive
+from .options import RunOptions, make_setup
+from .realisation import Realisation, child_seed, realise
+from .simulation import initial_states
+
+# The tangent seed of a realisation: child 3 of its SeedSequence (children 0-2 seed z, p, u).
+TANGENT_CHILD = 3
+
+
+@njit(cache=True)
+def _z_times(z, Yt, out):
+    """out[c] = z @ Yt[c] for the 3 rows of Yt, serial: on a shared 2-core machine a threaded BLAS
+    call per step was measured 15x slower than this loop (N = 1000)."""
+    N = Yt.shape[1]
+    y0, y1, y2 = Yt[0], Yt[1], Yt[2]
+    for i in range(z.shape[0]):
+        zi = z[i]
+        a0 = 0.0
+        a1 = 0.0
+        a2 = 0.0
+        for j in range(N):
+            a0 += zi[j] * y0[j]
+            a1 += zi[j] * y1[j]
+            a2 += zi[j] * y2[j]
+        out[0, i] = a0
+        out[1, i] = a1
+        out[2, i] = a2
+
+
+@dataclass(frozen=True)
+class LyapunovRun:
+    """Tangent-space run of one realisation.
+
+    Attributes
+    ----------
+    times : (K+1,)
+    log_norm : (K+1,)
+        Accumulated log of the Benettin tangent norm (relative to t = 0; the
+        norm is (1/N) |v|^2 to the power 1/2).
+    log_dh : (K+1,)
+        log |dh(t_k)| of the macro tangent (dh(0) = 1).
+    h : (K+1,)
+        Population state of the trajectory.
+    """
+
+    times: np.ndarray
+    log_norm: np.ndarray
+    log_dh: np.ndarray
+    h: np.ndarray
+
+    def _window(self, window):
+        if window is None:
+            return 0, self.times.size - 1
+        dt = self.times[1] - self.times[0]
+        a, b = int(round(window[0] / dt)), int(round(window[1] / dt))
+        if not 0 <= a < b < self.times.size:
+            raise ValueError(f"window = {window!r} must satisfy 0 <= t_a < t_b <= T = {self.times[-1]:g}")
+        return a, b
+
+    def max_exponent(self, window=None) -> float:
+        """Benettin maximal exponent on ``window`` = (t_a, t_b) (default (0, T))."""
+        a, b = self._window(window)
+        return float((self.log_norm[b] - self.log_norm[a]) / (self.times[b] - self.times[a]))
+
+    def macro_exponent(self, window=None) -> float:
+        """Finite-time exponent of the population perturbation on ``window``."""
+        a, b = self._window(window)
+        return float((self.log_dh[b] - self.log_dh[a]) / (self.times[b] - self.times[a]))
+
+
+def tangent_run(
+    realisation: Realisation,
+    grid: TimeGrid = TimeGrid(),
+    initial: InitialState = InitialState(),
+    inputs: Inputs = Inputs(),
+    *,
+    renorm_every: int = 1,
+    tangent_seed=None,
+    x0=None,
+) -> LyapunovRun:
+    """Integrate one realisation with a Benettin tangent and a macro tangent (module docstring).
+
+    Parameters
+    ----------
+    realisation : Realisation
+        From :func:`simulate.realise` (float64 or float32 z; the tangents are float64).
+    grid, initial, inputs
+        As for :func:`simulate.run` (one replica).
+    renorm_every : int
+        Renormalise the Benettin vector every this many steps.
+    tangent_seed : int or SeedSequence, optional
+        Seed of the random initial Benettin vector (default: child 3 of the
+        realisation seed).
+    x0 : (N,) array, optional
+        Initial state (default x_i(0) = h0 + sigma0 u_i as in :func:`simulate.run`).
+
+    Returns
+    -------
+    LyapunovRun
+    """
+    net = realisation.network
+    if isinstance(renorm_every, bool) or not isinstance(renorm_every, (int, np.integer)) or renorm_every < 1:
+        raise ValueError(f"renorm_every must be an integer >= 1, got {renorm_every!r}")
+    setup = make_setup(net, inputs, grid, initial, RunOptions())
+    N, K, dt = net.N, grid.n_steps, grid.dt
+    if x0 is None:
+        x = initial_states(realisation, setup)[0]
+    else:
+        x = np.array(x0, dtype=float)
+        if x.shape != (N,) or not np.all(np.isfinite(x)):
+            raise ValueError(f"x0 must be a finite array of shape ({N},)")
+    drive = build_drive(net, setup.inputs, grid)
+    if tangent_seed is None:
+        tangent_seed = child_seed(realisation.seed, TANGENT_CHILD)
+    rng = np.random.default_rng(tangent_seed)
+    v_mean = net.mean_weights() / math.sqrt(N)
+    gain = realisation.gain
+    z = realisation.z
+    phi, dphi = net.phi.func, net.phi.prime
+
+    ZY = np.empty((3, N))
+    Y = np.empty((3, N))                # rows: phi(x), phi'(x) * benettin, phi'(x) * macro
+    b = rng.standard_normal(N)
+    b /= math.sqrt(b @ b / N)
+    c = np.ones(N)                      # macro tangent: dh(0) = 1
+    log_norm = np.zeros(K + 1)
+    log_dh = np.zeros(K + 1)
+    h = np.zeros(K + 1)
+    acc_b = 0.0
+    acc_c = 0.0
+    for k in range(K + 1):
+        h[k] = x.mean()
+        nb = math.sqrt(b @ b / N)
+        log_norm[k] = acc_b + math.log(nb)
+        dh = c.mean()
+        log_dh[k] = acc_c + (math.log(abs(dh)) if dh != 0 else -math.inf)
+        if k == K:
+            break
+        if k % renorm_every == 0:
+            acc_b += math.log(nb)
+            b /= nb
+        nc = math.sqrt(c @ c / N)
+        if nc > 1e50 or nc < 1e-50:
+            acc_c += math.log(nc)
+            c /= nc
+        d = dphi(x)
+        Y[0] = phi(x)
+        Y[1] = d * b
+        Y[2] = d * c
+        _z_times(z, Y, ZY)
+        G = gain * ZY + (Y @ v_mean)[:, None]             # J @ Y without forming J
+        I_k = drive.uniform[k, 0] + drive.pattern[k, 0] * realisation.pattern + drive.sparse[k, 0] * drive.mask[0]
+        x = x + dt * (-x + G[0] + I_k)
+        b = (1.0 - dt) * b + dt * G[1]
+        c = (1.0 - dt) * c + dt * G[2]
+    return LyapunovRun(times=grid.times, log_norm=log_norm, log_dh=log_dh, h=h)
+
+
+def _lyapunov_task(i, ss, *, network, grid, initial, inputs, window, micro_window, renorm_every):
+    run = tangent_run(realise(network, ss), grid, initial, inputs, renorm_every=renorm_every)
+    return {"max": np.float64(run.max_exponent(micro_window)), "macro": np.float64(run.macro_exponent(window)),
+            "h_T": np.float64(run.h[-1])}
+
+
+@dataclass(frozen=True)
+class LyapunovSamples:
+    """Exponents of many realisations: ``max`` (Benettin), ``macro`` (population FTLE), ``h_T``."""
+
+    max: np.ndarray
+    macro: np.ndarray
+    h_T: np.ndarray
+
+    def median_max(self, confidence: float = 0.95) -> Estimate:
+        return median_interval(self.max, confidence)
+
+    def median_macro(self, confidence: float = 0.95) -> Estimate:
+        return median_interval(self.macro, confidence)
+
+
+def lyapunov_samples(
+    network: Network,
+    grid: TimeGrid = TimeGrid(),
+    initial: InitialState = InitialState(),
+    inputs: Inputs = Inputs(),
+    *,
+    n_realisations: int,
+    seed,
+    window=None,
+    micro_window=None,
+    renorm_every: int = 1,
+    workers: int = 1,
+    progress: bool = False,
+) -> LyapunovSamples:
+    """Benettin and macro exponents of ``n_realisations`` networks (realisation i: i-th child of ``seed``).
+
+    ``window`` = (t_a, t_b) is the window of the macro exponent, ``micro_window``
+    that of the Benettin exponent (default: ``window``; both default to (0, T)).
+    """
+    micro_window = window if micro_window is None else micro_window
+    task = functools.partial(_lyapunov_task, network=network, grid=grid, initial=initial, inputs=inputs,
+                             window=window, micro_window=micro_window, renorm_every=renorm_every)
+    res = run_ensemble(task, spawn_seeds(seed, int(n_realisations)), workers=workers, progress=progress,
+                       desc="lyapunov")
+    stack = lambda key: np.array([r[key] for r in res], dtype=float)  # noqa: E731
+    return LyapunovSamples(max=stack("max"), macro=stack("macro"), h_T=stack("h_T"))

@@ -1,0 +1,228 @@
+"""Issue 4 closing numbers: Lyapunov exponents and stimulus discrimination, theory vs simulation.
+
+For each (g, J0) this prints and saves (THEORY.md sections 5 and 6):
+
+* the median macroscopic finite-time Lyapunov exponent on (0, T): theory =
+  two replicas with h0 differing by delta, same xi (meanfield.lyapunov);
+  simulation = tangent started along the uniform direction (simulate.lyapunov);
+* the median microscopic exponent on (t_micro, T): theory = linearised
+  Delta^12 recursion along the population path; simulation = Benettin maximal
+  exponent;
+* P(sign h(T) reports the stimulus) for the sparse pair (+A, -A) on the same
+  set S (kappa, A): theory = two replicas with the same xi; simulation = two
+  replicas on the same realisation with the same initial state.
+
+Medians carry distribution-free 95% order-statistic intervals, probabilities
+95% t intervals over networks (per network the score is 0, 1/2 or 1).
+
+Usage::
+
+    python -m validation.issue4_numbers --part theory --out theory.json
+    python -m validation.issue4_numbers --part simulation --sizes 1000 2000 --out sim.json
+    python -m validation.issue4_numbers --table theory.json sim.json
+
+(``--part all`` does both in one process.)
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # the tangent products are small; the machine is shared
+
+import argparse
+import json
+import sys
+import time
+
+import numpy as np
+
+
+def _pairs(text: str) -> list[tuple[float, float]]:
+    out = []
+    for item in text.split(";"):
+        g, j = item.split(",")
+        out.append((float(g), float(j)))
+    return out
+
+
+def _estimate(e) -> dict:
+    return {"value": e.value, "low": e.low, "high": e.high, "n": e.n}
+
+
+def _macro_task(i, ss, *, net, grid, delta, settings):
+    from meanfield import lyapunov as ly
+    from meanfield.cholesky import NegativePivotError
+
+    try:
+        value = ly.macro_separation(net, grid=grid, delta=delta, seed=ss, settings=settings).exponent()
+    except NegativePivotError:      # counted and reported, never silently dropped
+        value = float("nan")
+    return {"macro": np.float64(value)}
+
+
+def run_theory_macro(args) -> dict:
+    """Only the macro FTLE, with the solver settings of the command line (e.g. a smaller pivot tolerance)."""
+    import functools
+
+    import meanfield as mf
+    from meanfield.runner import run_ensemble, spawn_seeds
+    from meanfield.summaries import median_interval
+
+    grid = mf.TimeGrid(args.dt, args.T)
+    settings = mf.SolverSettings(args.quadrature_order, args.pivot_tol)
+    out = {}
+    for g, J0 in _pairs(args.params):
+        net = mf.Network(N=1000, g=g, J0=J0)
+        t0 = time.time()
+        task = functools.partial(_macro_task, net=net, grid=grid, delta=args.delta, settings=settings)
+        res = run_ensemble(task, spawn_seeds(args.seed, args.theory_samples), workers=args.workers,
+                           progress=args.progress)
+        macro = np.array([r["macro"] for r in res])
+        ok = np.isfinite(macro)
+        key = f"g={g},J0={J0}"
+        out[key] = {"macro_median": _estimate(median_interval(macro[ok])), "macro": macro[ok].tolist(),
+                    "negative_pivot_failures": int((~ok).sum()), "seconds": time.time() - t0}
+        print(f"[theory macro {key}] {time.time() - t0:.0f} s, {int((~ok).sum())} negative-pivot failures",
+              file=sys.stderr, flush=True)
+        _save_partial(args, "theory-macro", out)
+    return out
+
+
+def run_theory(args) -> dict:
+    import meanfield as mf
+    from meanfield import lyapunov as ly
+    from meanfield import readout as ro
+
+    grid = mf.TimeGrid(args.dt, args.T)
+    stimuli = ro.sign_stimuli(mf.SparseInput(kappa=args.kappa, A=args.A))
+    out = {}
+    for g, J0 in _pairs(args.params):
+        net = mf.Network(N=1000, g=g, J0=J0)      # N enters the theory only through |S| and rho_S
+        t0 = time.time()
+        lyap = ly.lyapunov_ensemble(net, grid=grid, n_samples=args.theory_samples, seed=args.seed,
+                                    delta=args.delta, micro_window=(args.t_micro, args.T),
+                                    quadrature_order=args.micro_order,
+                                    workers=args.workers, progress=args.progress)
+        disc = ro.discriminate(net, stimuli, grid, n_samples=args.theory_samples, seed=args.seed + 1,
+                               workers=args.workers, progress=args.progress)
+        elapsed = time.time() - t0
+        key = f"g={g},J0={J0}"
+        out[key] = {
+            "macro_median": _estimate(lyap.median_macro()),
+            "micro_median": _estimate(lyap.median_micro()),
+            "p_sign_correct": _estimate(disc.p_sign_correct()),
+            "macro": lyap.macro.tolist(), "micro": lyap.micro.tolist(),
+            "sign_scores": disc.sign_scores().tolist(), "seconds": elapsed,
+        }
+        print(f"[theory {key}] {elapsed:.0f} s", file=sys.stderr, flush=True)
+        _save_partial(args, "theory", out)
+    return out
+
+
+def run_simulation(args) -> dict:
+    import numba
+
+    import meanfield as mf
+    from meanfield import readout as ro
+    from simulate import lyapunov as sl
+    from simulate import readout as sro
+
+    numba.set_num_threads(1)
+    grid = mf.TimeGrid(args.dt, args.T)
+    stimuli = ro.sign_stimuli(mf.SparseInput(kappa=args.kappa, A=args.A))
+    out = {}
+    for N in args.sizes:
+        n_real = args.realisations if N <= 1000 else args.realisations_large
+        for g, J0 in _pairs(args.params):
+            net = mf.Network(N=N, g=g, J0=J0)
+            t0 = time.time()
+            lyap = sl.lyapunov_samples(net, grid, n_realisations=n_real, seed=args.seed + 10,
+                                       micro_window=(args.t_micro, args.T), workers=args.workers,
+                                       progress=args.progress)
+            disc = sro.discriminate(net, stimuli, grid, n_realisations=n_real, seed=args.seed + 10,
+                                    workers=args.workers, progress=args.progress)
+            elapsed = time.time() - t0
+            key = f"N={N},g={g},J0={J0}"
+            out[key] = {
+                "macro_median": _estimate(lyap.median_macro()),
+                "micro_median": _estimate(lyap.median_max()),
+                "p_sign_correct": _estimate(disc.p_sign_correct()),
+                "macro": lyap.macro.tolist(), "micro": lyap.max.tolist(),
+                "sign_scores": disc.sign_scores().tolist(), "seconds": elapsed,
+            }
+            print(f"[simulation {key}] {elapsed:.0f} s", file=sys.stderr, flush=True)
+            _save_partial(args, "simulation", out)
+    return out
+
+
+def _save_partial(args, part: str, out: dict) -> None:
+    """Write what is done so far to ``<out>.partial`` (a long run that is stopped keeps its cases)."""
+    with open(args.out + ".partial", "w") as f:
+        json.dump({part: out}, f, indent=1)
+
+
+def table(results: dict) -> str:
+    lines = [f"{'case':<24} {'macro FTLE (median)':<30} {'micro exponent (median)':<30} {'P(sign h(T) correct)':<30}"]
+    fmt = lambda e: f"{e['value']:+.3f} [{e['low']:+.3f}, {e['high']:+.3f}] n={e['n']}"  # noqa: E731
+    label = {"theory": "the", "theory-macro": "the*", "simulation": "sim"}
+    for part in ("theory", "theory-macro", "simulation"):
+        for key, r in results.get(part, {}).items():
+            cells = [fmt(r[k]) if k in r else "-" for k in ("macro_median", "micro_median", "p_sign_correct")]
+            lines.append(f"{label[part] + ' ' + key:<24} " + " ".join(f"{c:<30}" for c in cells))
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--part", choices=("theory", "theory-macro", "simulation", "all"), default="all")
+    p.add_argument("--params", default="0.8,2.0;1.5,1.0", help="'g,J0;g,J0;...'")
+    p.add_argument("--T", type=float, default=40.0)
+    p.add_argument("--dt", type=float, default=0.1)
+    p.add_argument("--t-micro", type=float, default=10.0,
+                   help="start of the window of the micro exponent (skips the initial transient)")
+    p.add_argument("--micro-order", type=int, default=16,
+                   help="Gauss-Hermite order per dimension of Cp = E phi' phi' in the micro recursion")
+    p.add_argument("--delta", type=float, default=1e-7, help="h0 separation of the theory's macro replicas")
+    p.add_argument("--quadrature-order", type=int, default=40, help="theory solver (--part theory-macro only)")
+    p.add_argument("--pivot-tol", type=float, default=1e-3, help="theory solver (--part theory-macro only)")
+    p.add_argument("--kappa", type=float, default=1.0)
+    p.add_argument("--A", type=float, default=0.2)
+    p.add_argument("--theory-samples", type=int, default=200)
+    p.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000])
+    p.add_argument("--realisations", type=int, default=100, help="per (g, J0) at N <= 1000")
+    p.add_argument("--realisations-large", type=int, default=50, help="per (g, J0) at N > 1000")
+    p.add_argument("--seed", type=int, default=4)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--progress", action="store_true")
+    p.add_argument("--out", default="issue4_numbers.json")
+    p.add_argument("--table", nargs="+", metavar="JSON", help="only print the table of saved results")
+    args = p.parse_args(argv)
+
+    if args.table:
+        merged = {}
+        for path in args.table:
+            with open(path) as f:
+                for part, res in json.load(f).items():
+                    if part in ("theory", "theory-macro", "simulation"):
+                        merged.setdefault(part, {}).update(res)
+        print(table(merged))
+        return 0
+    t0 = time.time()
+    results = {"settings": {k: v for k, v in vars(args).items() if k != "table"}}
+    if args.part in ("theory", "all"):
+        results["theory"] = run_theory(args)
+    if args.part == "theory-macro":
+        results["theory-macro"] = run_theory_macro(args)
+    if args.part in ("simulation", "all"):
+        results["simulation"] = run_simulation(args)
+    results["seconds"] = time.time() - t0
+    with open(args.out, "w") as f:
+        json.dump(results, f, indent=1)
+    print(table(results))
+    print(f"total {results['seconds']:.0f} s; saved {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
