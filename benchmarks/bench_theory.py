@@ -24,7 +24,16 @@ import numpy as np
 
 import meanfield as mf
 from meanfield.cholesky import CausalCholesky
-from meanfield.population import delta_step, solve
+from meanfield.population import solve
+
+
+def numpy_delta_step(delta, k, c_row, dt, g2):
+    """Row k+1 of Delta by THEORY.md eq. 4.5, written out in plain Python."""
+    a = 1.0 - dt
+    delta[k + 1, 0] = delta[0, k + 1] = a * delta[k, 0]
+    for l in range(k + 1):
+        v = a * (delta[k, l + 1] + delta[k + 1, l]) - a * a * delta[k, l] + dt * dt * g2 * c_row[l]
+        delta[k + 1, l + 1] = delta[l + 1, k + 1] = v
 
 
 def numpy_reference_solve(network, grid, initial, xi, order=40, tol=1e-3):
@@ -38,7 +47,6 @@ def numpy_reference_solve(network, grid, initial, xi, order=40, tol=1e-3):
     chol = CausalCholesky(K + 1, tol)
     h[0] = initial.h0
     delta[0, 0] = initial.sigma0**2
-    zero = np.zeros(K + 1)
     for k in range(K + 1):
         dkk = delta[k, k]
         dl = np.diag(delta)[: k + 1]
@@ -55,7 +63,7 @@ def numpy_reference_solve(network, grid, initial, xi, order=40, tol=1e-3):
         if k == K:
             break
         h[k + 1] = h[k] + dt * (-h[k] + m)
-        delta_step(delta, k, c_row, dt, g2, zero)
+        numpy_delta_step(delta, k, c_row, dt, g2)
     return h
 
 
@@ -87,6 +95,10 @@ def main(argv=None):
         rank = solve(net, grid=grid, initial=initial, xi=xi).rank
         if K <= 600:
             t_ref = time_call(lambda: numpy_reference_solve(net, grid, initial, xi), repeat=1)
+            if K == Ks[0]:
+                gap = np.abs(numpy_reference_solve(net, grid, initial, xi)
+                             - solve(net, grid=grid, initial=initial, xi=xi).h).max()
+                print(f"(baseline and package agree on h to {gap:.1e})")
             ref = f"{t_ref:15.3f} {t_ref / t_fast:8.1f}x"
         else:
             ref = f"{'(skipped)':>15} {'':>9}"
