@@ -36,7 +36,11 @@ class LyapunovTheoryRequest(_Request):
         _check_n("LyapunovTheoryRequest", self.n)
 
     def params(self) -> dict:
-        return {"network": self.network.to_dict(), "grid": self.grid.to_dict(), "window": _window(self.window)}
+        from meanfield.lyapunov import MACRO_DELTA, MACRO_SETTINGS
+
+        # the macro settings are part of the key: cached samples from other settings are not reused
+        return {"network": self.network.to_dict(), "grid": self.grid.to_dict(), "window": _window(self.window),
+                "macro_delta": MACRO_DELTA, "macro_settings": MACRO_SETTINGS.to_dict()}
 
     def cost(self) -> float:
         return 2.0e-6 * self.grid.n_steps**2 + 0.05

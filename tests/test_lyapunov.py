@@ -2,7 +2,6 @@
 
 import math
 
-import numba
 import numpy as np
 import pytest
 
@@ -10,14 +9,6 @@ import meanfield as mf
 import simulate
 from meanfield import lyapunov as ly
 from simulate import lyapunov as sl
-
-
-@pytest.fixture
-def one_numba_thread():
-    n = numba.get_num_threads()
-    numba.set_num_threads(1)
-    yield
-    numba.set_num_threads(n)
 
 
 def _euler_rate(g, dt):

@@ -2,7 +2,6 @@
 
 import math
 
-import numba
 import numpy as np
 import pytest
 
@@ -11,16 +10,6 @@ from meanfield import readout as ro
 from simulate import readout as sro
 
 GRID = mf.TimeGrid(0.1, 6.0)
-
-
-@pytest.fixture
-def one_numba_thread():
-    # The 2-core machine is shared: Numba's parallel row kernel is ~10x slower under contention
-    # than on one thread for N = 1000, so the simulation tests run single-threaded.
-    n = numba.get_num_threads()
-    numba.set_num_threads(1)
-    yield
-    numba.set_num_threads(n)
 
 
 def _readout_vector(N, seed=3, mean=0.2):

@@ -1,6 +1,5 @@
 """Linear response chi(t, s) = dh(t)/dI0(s) in theory and simulation (THEORY.md sections 3 and 5)."""
 
-import numba
 import numpy as np
 import pytest
 from scipy import stats
@@ -15,14 +14,6 @@ G, J0, DT = 0.6, 1.5, 0.1
 LINEAR = mf.Network(N=1000, g=G, J0=J0, phi="linear")
 QUIET = mf.InitialState(0.0, 0.0)
 LAGS = (10, 20, 40)
-
-
-@pytest.fixture
-def one_numba_thread():
-    n = numba.get_num_threads()
-    numba.set_num_threads(1)
-    yield
-    numba.set_num_threads(n)
 
 
 @pytest.fixture(scope="module")
