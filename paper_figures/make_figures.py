@@ -152,7 +152,7 @@ def run(preset_name: str, *, only=None, out=None, cache=None, workers=None, prog
     from paper_figures.figures import MODULES, load, missing
     from paper_figures.output import read_caption, write_gallery
     from paper_figures.presets import get_preset
-    from paper_figures.style import use_style
+    from paper_figures.style import paper_style
 
     preset = get_preset(preset_name)
     names = select_names(only)
@@ -162,15 +162,15 @@ def run(preset_name: str, *, only=None, out=None, cache=None, workers=None, prog
         raise ValueError(f"--workers must be >= 1, got {workers}")
     out_dir = Path(out) if out is not None else DEFAULT_OUT / preset.name
     cache_dir = Path(cache) if cache is not None else DEFAULT_CACHE
-    use_style()
     t0 = time.perf_counter()
     modules = [load(n) for n in names]
     ready = [m for m in modules if missing(m) is None]
     warm_up([r for m in ready for r in m.requests(preset)])  # compile Numba once, before the workers start
     captions = {}
-    for m in modules:
-        captions[m.NAME] = make_one(m, preset, out_dir=out_dir, cache_dir=cache_dir, workers=workers,
-                                    progress=progress, log=log)
+    with paper_style():
+        for m in modules:
+            captions[m.NAME] = make_one(m, preset, out_dir=out_dir, cache_dir=cache_dir, workers=workers,
+                                        progress=progress, log=log)
     # the gallery lists every figure: those not made now from their last caption in out_dir
     entries = []
     for name in MODULES:

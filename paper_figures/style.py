@@ -31,14 +31,18 @@ ONE_COLUMN = 3.4
 TWO_COLUMN = 7.0
 
 
-def use_style() -> None:
-    """Activate ``paper.mplstyle`` (call once before building figures)."""
+def paper_style():
+    """Context manager applying ``paper.mplstyle``; rcParams are restored on exit.
+
+    A context rather than ``plt.style.use`` so that callers of
+    :func:`paper_figures.make_figures.run` (tests, notebooks) keep their own style.
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    plt.style.use(str(STYLE_FILE))
+    return plt.style.context(str(STYLE_FILE))
 
 
 def panel_letters(axes, *, start: str = "a", x: float = -0.16, y: float = 1.0) -> None:
