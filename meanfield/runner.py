@@ -17,6 +17,7 @@ import json
 import os
 import tempfile
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -194,6 +195,13 @@ class LocalBackend:
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in done:
                         yield pending.pop(fut), fut.result()
+            except BrokenProcessPool as exc:
+                raise RuntimeError(
+                    "a worker process died. Workers are started with 'spawn', which re-imports the "
+                    "calling script: put a script's top-level code under `if __name__ == \"__main__\":`, "
+                    "or run with workers=1. If the script is guarded, the worker ran out of memory "
+                    "or crashed in compiled code"
+                ) from exc
             finally:  # on error, interrupt or an abandoned generator: drop what has not started
                 for fut in pending:
                     fut.cancel()

@@ -1,6 +1,7 @@
 """Seeding, ordering, resuming and worker-independence of the ensemble runner."""
 
 import functools
+import os
 
 import numpy as np
 import pytest
@@ -59,3 +60,12 @@ def test_store_refuses_a_different_ensemble(tmp_path):
 def test_bad_worker_count():
     with pytest.raises(ValueError, match="workers"):
         run_ensemble(functools.partial(_draw, n=1), spawn_seeds(0, 2), workers=0)
+
+
+def _die(i, seed):
+    os._exit(3)  # a worker that crashes, as an unguarded spawning script or an OOM kill does
+
+
+def test_a_dead_worker_raises_an_error_that_says_what_to_fix():
+    with pytest.raises(RuntimeError, match="__main__"):
+        run_ensemble(_die, spawn_seeds(0, 2), workers=2, progress=False)
