@@ -88,7 +88,8 @@ def render(data, preset) -> Rendered:
         if j == 0:
             ax.set_ylabel("population state $h(t)$")
         ax = axes[1, j]
-        ax.set_title(f"in state: networks {lab_sim.count(state)}/{len(lab_sim)}, "
+        # two lines: one line is wider than the axes and ran into the panel letter
+        ax.set_title(f"in this state: networks {lab_sim.count(state)}/{len(lab_sim)},\n"
                      f"theory {lab_th.count(state)}/{len(lab_th)}", fontsize=5.5, loc="right")
         x = sim.items[i_sim]["traces"]
         idx = sim.items[i_sim]["trace_neurons"]
