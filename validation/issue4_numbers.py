@@ -183,9 +183,13 @@ def main(argv=None) -> int:
                    help="start of the window of the micro exponent (skips the initial transient)")
     p.add_argument("--micro-order", type=int, default=16,
                    help="Gauss-Hermite order per dimension of Cp = E phi' phi' in the micro recursion")
-    p.add_argument("--delta", type=float, default=1e-7, help="h0 separation of the theory's macro replicas")
-    p.add_argument("--quadrature-order", type=int, default=40, help="theory solver (--part theory-macro only)")
-    p.add_argument("--pivot-tol", type=float, default=1e-3, help="theory solver (--part theory-macro only)")
+    from meanfield.lyapunov import MACRO_DELTA, MACRO_SETTINGS
+
+    p.add_argument("--delta", type=float, default=MACRO_DELTA, help="h0 separation of the theory's macro replicas")
+    p.add_argument("--quadrature-order", type=int, default=MACRO_SETTINGS.quadrature_order,
+                   help="theory solver (--part theory-macro only)")
+    p.add_argument("--pivot-tol", type=float, default=MACRO_SETTINGS.pivot_tol,
+                   help="theory solver (--part theory-macro only)")
     p.add_argument("--kappa", type=float, default=1.0)
     p.add_argument("--A", type=float, default=0.2)
     p.add_argument("--theory-samples", type=int, default=200)
