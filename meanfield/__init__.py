@@ -17,7 +17,7 @@ response     linear response chi(t, s) of one theory sample (sections 3, 5)
 """
 
 from . import linear, model
-from . import lyapunov, readout, response, summaries
+from . import lyapunov, readout, response, stats
 from .model import *  # noqa: F401,F403  (the model is part of the public API)
 from .picard import solve_picard
 from .population import PopulationPath, draw_innovations, solve

@@ -69,7 +69,7 @@ from .population import PopulationPath, gaussian_engine
 from .replicas import ReplicaPaths, solve_replicas
 from .runner import run_ensemble, spawn_seeds
 from .settings import SolverSettings
-from .summaries import Estimate, median_interval
+from .stats import Estimate, median_interval
 
 _DPHI_CODES = {"tanh": 0, "erf": 1, "linear": 2}
 _ERF_SCALE = math.sqrt(math.pi) / 2.0

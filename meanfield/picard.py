@@ -27,7 +27,7 @@ SQUARE_ROOTS = ("causal", "symmetric")
 
 @dataclass(frozen=True)
 class PicardResult:
-    """Fixed point of the trajectory map, with its convergence record."""
+    """Fixed point of the trajectory map, with its convergence record (THEORY.md section 4)."""
 
     times: np.ndarray
     h: np.ndarray

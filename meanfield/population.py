@@ -101,7 +101,7 @@ def delta_step(delta, k, c_row, dt, g2, extra_row):
 
 @dataclass(frozen=True)
 class Drive:
-    """The inputs of one solve evaluated on the Euler grid (t_0..t_K)."""
+    """The inputs of one solve evaluated on the Euler grid (t_0..t_K) (THEORY.md eq. 4.3-4.5)."""
 
     I0: np.ndarray          # uniform input I0 s(t_k)
     pattern: np.ndarray     # sigma_in s(t_k) of the random-pattern input
@@ -123,7 +123,7 @@ class Drive:
 
 @dataclass(frozen=True)
 class PopulationPath:
-    """One theory sample: the population path for one draw of the innovations.
+    """One theory sample: the population path for one draw of the innovations (THEORY.md section 4).
 
     Attributes
     ----------
@@ -175,7 +175,7 @@ class PopulationPath:
 
 
 def draw_innovations(seed, n_steps: int, replicas: int | None = None) -> np.ndarray:
-    """Innovations xi iid N(0, 1) from one SeedSequence (or int) per sample.
+    """Innovations xi iid N(0, 1) from one SeedSequence (or int) per sample (THEORY.md eq. 4.3).
 
     Shape (K+1,) for one replica, (K+1, R) ordered by time then replica for R
     replicas; the first column of the latter is NOT the former (draw R = 1

@@ -37,7 +37,7 @@ from .replicas import ReplicaPaths, solve_replicas
 from .runner import run_ensemble, spawn_seeds
 from .settings import SolverSettings
 from .stats import Proportion, event_proportion
-from .summaries import Estimate, mean_interval
+from .stats import Estimate, mean_interval
 
 
 # --------------------------------------------------------------------------- readout weights

@@ -23,7 +23,7 @@ from .settings import SolverSettings
 
 @dataclass(frozen=True)
 class ReplicaPaths:
-    """Joint population paths of R replicas of one theory sample.
+    """Joint population paths of R replicas of one theory sample (THEORY.md section 5).
 
     Attributes
     ----------

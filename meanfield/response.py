@@ -60,7 +60,7 @@ class _PulsedProfile:
 
 
 def pulsed_inputs(inputs: Inputs, grid: TimeGrid, step: int, eps: float) -> Inputs:
-    """``inputs`` plus a uniform pulse of height eps on the Euler step ``step`` -> ``step + 1``."""
+    """``inputs`` plus a uniform pulse of height eps on the Euler step ``step`` -> ``step + 1`` (THEORY.md sec. 5)."""
     from dataclasses import replace
 
     if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 0 <= step < grid.n_steps:
@@ -88,7 +88,7 @@ def impulse_response(
     seed=None,
     settings: SolverSettings = SolverSettings(),
 ) -> np.ndarray:
-    """chi(t_k, t_step) for k = 0..K of one theory sample, by finite differences (module docstring).
+    """chi(t_k, t_step), k = 0..K, of one theory sample by finite differences (THEORY.md section 5; module docstring).
 
     Parameters
     ----------
@@ -129,7 +129,10 @@ def sample_impulse_responses(
     settings: SolverSettings = SolverSettings(),
     progress: bool = False,
 ) -> np.ndarray:
-    """chi(t_k, t_step) of ``n_samples`` theory samples, shape (n_samples, K+1) (sample i: i-th child of seed)."""
+    """chi(t_k, t_step) of ``n_samples`` theory samples, shape (n_samples, K+1) (THEORY.md section 5).
+
+    Sample i uses the i-th child of ``seed``.
+    """
     if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
         raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
     task = functools.partial(_response_sample, network=network, inputs=inputs, grid=grid, initial=initial,
@@ -160,7 +163,7 @@ def euler_population_kernel(zeta, g: float, J0: float, dt: float, n_steps: int) 
 
 
 def linear_impulse_response(zeta, g: float, J0: float, dt: float, n_steps: int) -> np.ndarray:
-    """Exact chi(lag) on the Euler grid for phi linear, lambda0 = 0, given zeta (module docstring).
+    """Exact chi(lag) on the Euler grid for phi linear, lambda0 = 0, given zeta (THEORY.md section 3; module docstring).
 
     Returns an array of shape zeta.shape[:-1] + (n_steps + 1,): chi at lags
     0..n_steps steps after the pulse step (chi[0] = 0, chi[1] = 1).

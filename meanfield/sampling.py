@@ -34,7 +34,7 @@ def _theory_sample(i, ss, *, network, inputs, grid, initial, settings, criteria)
 
 @dataclass(frozen=True)
 class TheoryEnsemble:
-    """Recorded population paths of many theory samples, with their states.
+    """Recorded population paths of many theory samples, with their states (THEORY.md sections 4, 7).
 
     Arrays are (n_samples, n_recorded) at ``times``.
     """

@@ -6,10 +6,6 @@ computes, caches and resumes them exactly like the validation ensembles.
 
 Kinds
 -----
-RobustTheoryRequest  a ``validation`` TheoryRequest (same kind and key, hence the
-                     same cache entries) whose samples that end in a negative
-                     Cholesky pivot are marked *failed* instead of aborting the
-                     whole sweep; failures are counted in every caption
 TraceRequest         a finite-N network like SimulationRequest, that also records
                      x_i(t) of ``n_trace`` neurons spread over E and I
 SpectrumRequest      all eigenvalues of one realised J (not only its outliers)
@@ -21,31 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from validation.requests import SimulationRequest, TheoryRequest, _check_n, _Request
-
-
-def _failed_item(n_record: int, message: str) -> dict:
-    nan = np.full(n_record, np.nan)
-    return {"h": nan, "m": nan, "M": nan, "delta_tt": nan, "rank": np.int64(-1),
-            "failed": np.int8(1), "error": np.array(message)}
-
-
-@dataclass(frozen=True)
-class RobustTheoryRequest(TheoryRequest):
-    """A :class:`validation.requests.TheoryRequest` that records solver pivot errors as failed samples.
-
-    ``meanfield.cholesky.NegativePivotError`` (a FloatingPointError, not a
-    ValueError) is raised when a pivot falls below ``-tol * Chat_kk``
-    (THEORY.md section 4, numerical rules). The validation request lets it
-    abort the sweep; a phase diagram over many (g, J0) must survive it, so the
-    sample is returned as *failed* (never cached, excluded, and counted).
-    """
-
-    def compute(self, seed: np.random.SeedSequence) -> dict:
-        try:
-            return super().compute(seed)
-        except FloatingPointError as exc:
-            return _failed_item(self.grid.record_steps.size, str(exc))
+from validation.requests import SimulationRequest, _check_n, _Request
 
 
 def trace_indices(N: int, n_trace: int) -> np.ndarray:
@@ -112,4 +84,4 @@ class SpectrumRequest(_Request):
         return {"eigenvalues": np.asarray(coupling_eigenvalues(self.network, seed), dtype=complex)}
 
 
-__all__ = ["RobustTheoryRequest", "TraceRequest", "SpectrumRequest", "trace_indices"]
+__all__ = ["TraceRequest", "SpectrumRequest", "trace_indices"]

@@ -33,7 +33,7 @@ from numba import njit
 
 from meanfield.model import InitialState, Inputs, Network, TimeGrid
 from meanfield.runner import run_ensemble, spawn_seeds
-from meanfield.summaries import Estimate, median_interval
+from meanfield.stats import Estimate, median_interval
 
 from .drive import build_drive
 from .options import RunOptions, make_setup

@@ -131,3 +131,16 @@ def test_failed_realisations_are_excluded_reported_and_not_cached(tmp_path, monk
     view = data(req)
     assert len(view) == 2 and np.all(np.isfinite(view.stack("h")))
     assert data.excluded == {req.key(): [(1, "GaussianEngine.row: covariance exceeds")]}
+
+
+def test_a_negative_pivot_is_a_failed_item_not_an_aborted_sweep(monkeypatch):
+    from meanfield.cholesky import NegativePivotError
+
+    def pivot_fails(*args, **kwargs):
+        raise NegativePivotError("Cholesky pivot -1e-3 at step 7")
+
+    monkeypatch.setattr(mf, "solve", pivot_fails)
+    req = TheoryRequest(Network(N=1000, g=1.5, J0=1.0), Inputs(), TimeGrid(0.1, 2.0), n=1)
+    item = req.compute(np.random.SeedSequence(0))
+    assert item["failed"] == 1 and "pivot" in str(item["error"])
+    assert np.all(np.isnan(item["h"]))

@@ -67,7 +67,7 @@ def run_theory_macro(args) -> dict:
 
     import meanfield as mf
     from meanfield.runner import run_ensemble, spawn_seeds
-    from meanfield.summaries import median_interval
+    from meanfield.stats import median_interval
 
     grid = mf.TimeGrid(args.dt, args.T)
     settings = mf.SolverSettings(args.quadrature_order, args.pivot_tol)

@@ -98,7 +98,7 @@ class TheoryRequest(_Request):
 
         try:
             path = solve(self.network, self.inputs, self.grid, self.initial, seed=seed, settings=self.settings)
-        except ValueError as exc:
+        except (ValueError, FloatingPointError) as exc:  # FloatingPointError: e.g. a negative Cholesky pivot
             nan = np.full(self.grid.record_steps.size, np.nan)
             return {"h": nan, "m": nan, "M": nan, "delta_tt": nan, "rank": np.int64(-1),
                     "failed": np.int8(1), "error": np.array(str(exc))}

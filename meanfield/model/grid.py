@@ -16,7 +16,7 @@ from ._checks import require_finite, require_int, require_range
 
 @dataclass(frozen=True)
 class TimeGrid:
-    """Forward-Euler grid.
+    """Forward-Euler grid (THEORY.md section 1).
 
     Parameters
     ----------
@@ -81,7 +81,7 @@ class TimeGrid:
 
 @dataclass(frozen=True)
 class InitialState:
-    """x_i(0) = h0 + sigma0 u_i with u_i iid N(0, 1)."""
+    """x_i(0) = h0 + sigma0 u_i with u_i iid N(0, 1) (THEORY.md section 1)."""
 
     h0: float = 0.0
     sigma0: float = 1.0

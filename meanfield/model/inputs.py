@@ -31,7 +31,7 @@ def _check_profile(owner: str, profile):
 
 @dataclass(frozen=True)
 class UniformInput:
-    """(a) I_i(t) = I0 * s(t) for all i."""
+    """(a) I_i(t) = I0 * s(t) for all i (THEORY.md section 1, Inputs)."""
 
     I0: float = 0.0
     profile: object = field(default_factory=Constant)
@@ -47,7 +47,7 @@ class UniformInput:
 
 @dataclass(frozen=True)
 class PatternInput:
-    """(b) I_i(t) = sigma_in * p_i * s(t) with p_i iid N(0, 1), independent of the network."""
+    """(b) I_i(t) = sigma_in * p_i * s(t), p_i iid N(0, 1) independent of the network (THEORY.md section 1)."""
 
     sigma_in: float = 0.0
     profile: object = field(default_factory=Constant)
@@ -65,7 +65,7 @@ class PatternInput:
 
 @dataclass(frozen=True)
 class SparseInput:
-    """(c) I_i(t) = A * s(t) for i in S, |S| = round(kappa sqrt(N)).
+    """(c) I_i(t) = A * s(t) for i in S, |S| = round(kappa sqrt(N)) (THEORY.md section 1, Inputs).
 
     Parameters
     ----------
@@ -134,7 +134,7 @@ class SparseInput:
 
 @dataclass(frozen=True)
 class Inputs:
-    """At most one input of each kind; ``Inputs()`` is the spontaneous network."""
+    """At most one input of each kind; ``Inputs()`` is the spontaneous network (THEORY.md section 1, Inputs)."""
 
     uniform: UniformInput | None = None
     pattern: PatternInput | None = None

@@ -64,7 +64,7 @@ def _window(n: int, dt_record: float, window: float) -> slice:
 
 
 def dominant_peak_fraction(h: np.ndarray) -> float:
-    """Fraction of the power of h - mean(h) in the dominant peak (bin +- 1, DC excluded)."""
+    """Fraction of the power of h - mean(h) in the dominant peak (bin +- 1, DC excluded) (THEORY.md section 7)."""
     y = np.asarray(h, dtype=float) - np.mean(h)
     power = np.abs(np.fft.rfft(y * np.hanning(len(y)))) ** 2
     power[0] = 0.0
@@ -125,7 +125,7 @@ def classify_states(
     dt_record: float,
     criteria: StateCriteria = StateCriteria(),
 ) -> list[State]:
-    """:func:`classify_state` applied to each row of (n_paths, n) arrays."""
+    """:func:`classify_state` applied to each row of (n_paths, n) arrays (THEORY.md section 7)."""
     h = np.atleast_2d(h)
     delta_diag = np.atleast_2d(delta_diag)
     if h.shape != delta_diag.shape:
@@ -134,7 +134,7 @@ def classify_states(
 
 
 def state_counts(states) -> dict[str, int]:
-    """Number of paths in each state, with every state present (zeros included)."""
+    """Number of paths in each state, with every state present (zeros included) (THEORY.md section 7)."""
     counts = {s.value: 0 for s in STATES}
     for s in states:
         counts[State(s).value] += 1

@@ -14,8 +14,8 @@ import numpy as np
 from meanfield.model import STATES, Inputs, Network, StateCriteria, TimeGrid, classify_states
 from meanfield.stats import proportion
 
-from ..requests import RobustTheoryRequest, TraceRequest
-from validation.requests import SimulationRequest
+from ..requests import TraceRequest
+from validation.requests import SimulationRequest, TheoryRequest
 
 DT = 0.1
 STATE_NAMES = tuple(s.value for s in STATES)
@@ -56,9 +56,9 @@ def criteria(T: float) -> StateCriteria:
     return base if T >= 2 * base.window else StateCriteria(window=T / 2)
 
 
-def theory(g, J0, T, n, *, N=1000, inputs=Inputs()) -> RobustTheoryRequest:
-    """n theory samples at (g, J0) (N only matters with a sparse input)."""
-    return RobustTheoryRequest(Network(N=N, g=g, J0=J0), inputs, grid(T), n=n)
+def theory(g, J0, T, n, *, N=1000, inputs=Inputs()) -> TheoryRequest:
+    """n theory samples at (g, J0) (N only matters with a sparse input); solver failures are counted."""
+    return TheoryRequest(Network(N=N, g=g, J0=J0), inputs, grid(T), n=n)
 
 
 def networks(g, J0, T, N, n, dtype, *, inputs=Inputs()) -> SimulationRequest:
@@ -69,12 +69,6 @@ def networks(g, J0, T, N, n, dtype, *, inputs=Inputs()) -> SimulationRequest:
 def traced_networks(g, J0, T, N, n, dtype, n_trace) -> TraceRequest:
     """n networks of size N with x_i(t) of n_trace neurons recorded."""
     return TraceRequest(Network(N=N, g=g, J0=J0), Inputs(), grid(T), n=n, dtype=dtype, n_trace=n_trace)
-
-
-def robust(request):
-    """A validation TheoryRequest as a :class:`RobustTheoryRequest` (same key, same cache)."""
-    return RobustTheoryRequest(**{k: getattr(request, k) for k in
-                                  ("network", "inputs", "grid", "n", "initial", "settings")})
 
 
 def states(view, T: float) -> list[str]:

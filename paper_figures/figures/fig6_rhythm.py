@@ -14,7 +14,7 @@ from validation.checks.common import point
 from validation.checks.spontaneous import MAX_LAG, autocorrelation, spectrum, window_start
 
 from ..style import LAG_LABEL, OMEGA_LABEL, THEORY_COLOR, TIME_LABEL, TWO_COLUMN, panel_letters, size_color
-from .common import DT, Rendered, robust
+from .common import DT, Rendered
 
 NAME = "fig6_rhythm"
 TITLE = "Figure 6: spontaneous irregular rhythm, autocorrelation and spectrum of h"
@@ -23,7 +23,7 @@ TITLE = "Figure 6: spontaneous irregular rhythm, autocorrelation and spectrum of
 def _point(preset):
     p = point(f"g={preset.spont_g:g}, J0={preset.spont_J0:g}", preset.spont_g, preset.spont_J0, preset.T,
               preset.spont_n_theory, preset.spont_networks, preset.sim_dtype)
-    return robust(p.theory[p.sizes[0]]), p.sims
+    return p.theory[p.sizes[0]], p.sims
 
 
 def requests(preset):
