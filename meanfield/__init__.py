@@ -14,10 +14,11 @@ linear       the exact linear theory (section 3): random kernel, transfer functi
 readout      readout laws and probabilities given the population path, two-stimulus discrimination (section 6)
 lyapunov     micro and macro Lyapunov exponents of one theory sample (section 5)
 response     linear response chi(t, s) of one theory sample (sections 3, 5)
+tangent      tangent-linear recursion of the joint replica system (section 5)
 """
 
 from . import linear, model
-from . import lyapunov, readout, response, stats
+from . import lyapunov, readout, response, stats, tangent
 from .model import *  # noqa: F401,F403  (the model is part of the public API)
 from .picard import solve_picard
 from .population import PopulationPath, draw_innovations, solve

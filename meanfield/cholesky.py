@@ -27,7 +27,7 @@ class NegativePivotError(FloatingPointError):
 
 
 @njit(cache=True)
-def cholesky_row(a_row, k, L, pivots, rank, tol, floor):
+def cholesky_row(a_row, k, L, pivots, rank, tol, floor, allow_pivot=True):
     """Extend the factor by row ``k``.
 
     Parameters
@@ -44,6 +44,9 @@ def cholesky_row(a_row, k, L, pivots, rank, tol, floor):
         Number of kept columns before this row.
     tol, floor : float
         Pivots in [-(tol * A_kk + floor), tol * A_kk + floor] are dropped.
+    allow_pivot : bool
+        False drops the pivot whatever its size (the row is projected on the
+        kept columns only).
 
     Returns
     -------
@@ -62,7 +65,7 @@ def cholesky_row(a_row, k, L, pivots, rank, tol, floor):
     for c in range(rank):
         p -= L[k, c] * L[k, c]
     band = tol * max(a_row[k], 0.0) + floor
-    if p > band:
+    if allow_pivot and p > band:
         L[k, rank] = math.sqrt(p)
         pivots[rank] = k
         rank += 1
@@ -90,18 +93,25 @@ class CausalCholesky:
         self.rank = 0
         self.rows = 0
 
-    def add_row(self, a_row: np.ndarray, scale: float) -> np.ndarray:
+    def add_row(self, a_row: np.ndarray, scale: float, allow_pivot: bool = True,
+                tol: float | None = None) -> np.ndarray:
         """Append row k = number of rows so far; return L_k (length ``rank``).
 
         ``scale`` is the size of the raw second moment the row was computed
         from (e.g. C_kk); it sets the rounding band of the pivot.
+        ``allow_pivot=False`` never opens a column for this row: the row is
+        only regressed on the kept columns (its fresh innovation is dropped);
+        a negative pivot beyond the band still raises. ``tol`` overrides the
+        row-relative tolerance for this row.
         """
         k = self.rows
         if a_row.shape != (k + 1,):
             raise ValueError(f"row {k} must have length {k + 1}, got shape {a_row.shape}")
+        tol = self.tol if tol is None else float(tol)
         floor = ROUNDING_ULPS * max(abs(scale), 0.0)
-        self.rank, pivot = cholesky_row(a_row, k, self.L, self.pivots, self.rank, self.tol, floor)
-        band = self.tol * max(a_row[k], 0.0) + floor
+        self.rank, pivot = cholesky_row(a_row, k, self.L, self.pivots, self.rank, tol, floor,
+                                        bool(allow_pivot))
+        band = tol * max(a_row[k], 0.0) + floor
         if pivot < -band:
             raise NegativePivotError(
                 f"Cholesky pivot {pivot:.3e} at step {k} is below -tol * Chat_kk = {-band:.3e}: the "

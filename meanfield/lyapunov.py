@@ -26,33 +26,34 @@ lambda_micro -> log(1 - dt + g dt) / dt, which changes sign at g = 1
 (Sompolinsky-Crisanti-Sommers).
 
 Macro finite-time exponent (section 5, "replicas differing by delta in h0"):
-two replicas with h0 and h0 + delta, the same xi and the same initial
-microscopic state (c0 = 1), solved jointly by :func:`meanfield.solve_replicas`;
+the tangent of h for a unit shift of h0, from the tangent-linear recursion of
+the joint two-replica system (:mod:`meanfield.tangent`, ``Perturbation(dh0=1)``):
 
-    lambda_macro = log( |h^2(t_b) - h^1(t_b)| / |h^2(t_a) - h^1(t_a)| ) / (t_b - t_a).
+    lambda_macro = log( |dh(t_b)| / |dh(t_a)| ) / (t_b - t_a).
 
-This is a finite difference, not a tangent recursion. KNOWN LIMITATION
-(measured, issue 4): replica 2 receives fresh
-innovations only where its conditional variance given replica 1 exceeds the
-row-relative pivot tolerance, tol * Chat_kk. That variance is O(delta^2), so
-with the default tol = 1e-3 and small delta the fresh part of m^2 - m^1
-(which is first order in delta) is dropped and the separation follows the
-regression on replica 1 alone: the exponent is then biased low. Measured at
-T = 40, dt = 0.1 (medians, 95% intervals; simulation = tangent along u,
-N = 1000, 100 networks):
+Maximal exponent: the same recursion for a microscopic kick
+(``Perturbation(micro=1)``), with the distance d^2 = dh^2 + G_kk of the two
+replicas. Unlike eq. 5.L it lets the kick reach the population mode: the
+population feedback's response to a microscopic perturbation has an O(1)
+fresh component (module docstring of :mod:`meanfield.tangent`), which
+then acts back on every neuron. This is the theory's counterpart of the
+Benettin exponent of a network (:mod:`simulate.lyapunov`); eq. 5.L, which
+holds h fixed, is the micro exponent conditional on the population path and
+lies below it when J0 > 0.
 
-    (g, J0)     default (tol 1e-3, delta 1e-7)   (80 nodes, tol 1e-5, delta 1e-2)   simulation
-    (0.8, 2)    -0.291 [-0.302, -0.272]          -0.249 [-0.280, -0.232]            -0.244 [-0.279, -0.216]
-    (1.5, 1)    -0.102 [-0.109, -0.094]          -0.027 [-0.037, -0.015]            -0.025 [-0.037, -0.012]
+Measured (issue 4, T = 40, dt = 0.1; medians with 95% intervals; 100 samples,
+simulation 100 networks at N = 1000):
 
-(KS p against simulation: 0.02 and 1e-30 for the first column, 0.28 and 0.97
-for the second.) The macro functions therefore default to the second column,
-``MACRO_SETTINGS = SolverSettings(80, 1e-5)`` and ``MACRO_DELTA = 1e-2``
-(delta^2 well above tol, delta e^(lambda T) still small), until the
-tangent-linear recursion of the joint system (fresh innovations scaled by
-the O(delta) conditional standard deviation) replaces the finite difference;
-that recursion is not implemented yet. At T = 10 the second setting is not
-converged in delta (about +-0.05 between delta = 3e-3 and 1e-2).
+    (g, J0)     macro: finite difference       macro: tangent      simulation
+                (tol 1e-3, delta 1e-7)         (60 nodes, tol 1e-3)
+    (0.8, 2)    -0.291 [-0.302, -0.272]        see the closing note  -0.244 [-0.279, -0.216]
+    (1.5, 1)    -0.102 [-0.109, -0.094]                              -0.025 [-0.037, -0.012]
+
+The finite difference of :func:`macro_separation` with small delta drops the
+fresh innovations (pivots of size delta^2 below tol * Chat_kk) and is biased
+low; it agrees with simulation only when delta^2 sits well above the pivot
+tolerance (80 nodes, tol 1e-5, delta 1e-2: -0.249 and -0.027), and is kept as
+that cross-check.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ from .population import PopulationPath, gaussian_engine
 from .replicas import ReplicaPaths, solve_replicas
 from .runner import run_ensemble, spawn_seeds
 from .settings import SolverSettings
+from .tangent import TANGENT_SETTINGS, Perturbation, TangentPath, solve_tangent, window_indices
 from .stats import Estimate, median_interval
 
 _DPHI_CODES = {"tanh": 0, "erf": 1, "linear": 2}
@@ -144,13 +146,13 @@ def _micro_log_distance(h, delta, dt, g2, z, w, code):
 
 
 def _path_h_delta(path, replica: int):
-    if isinstance(path, PopulationPath):
+    if isinstance(path, (PopulationPath, TangentPath)):
         return path.times, path.h, path.delta
     if isinstance(path, ReplicaPaths):
         if not 0 <= replica < path.replicas:
             raise ValueError(f"replica = {replica} must lie in [0, {path.replicas})")
         return path.times, path.h[replica], np.ascontiguousarray(path.delta[:, replica, :, replica])
-    raise ValueError(f"path must be a PopulationPath or ReplicaPaths, got {type(path).__name__}")
+    raise ValueError(f"path must be a PopulationPath, ReplicaPaths or TangentPath, got {type(path).__name__}")
 
 
 def micro_log_distance(
@@ -162,8 +164,8 @@ def micro_log_distance(
     ----------
     network : Network
         g and phi (builtin phi only: tanh, erf, linear).
-    path : PopulationPath or ReplicaPaths
-        The population path (h, Delta) of a theory sample.
+    path : PopulationPath, ReplicaPaths or TangentPath
+        The population path (h, Delta) of a theory sample (the base path of a TangentPath).
     replica : int
         Replica of a ReplicaPaths.
     quadrature_order : int
@@ -184,17 +186,6 @@ def micro_log_distance(
                                np.ascontiguousarray(engine.weights), _DPHI_CODES[network.phi.name])
 
 
-def _window(times: np.ndarray, window) -> tuple[int, int]:
-    if window is None:
-        return 0, times.size - 1
-    t_a, t_b = window
-    dt = times[1] - times[0]
-    a, b = int(round(t_a / dt)), int(round(t_b / dt))
-    if not 0 <= a < b < times.size:
-        raise ValueError(f"window = {window!r} must satisfy 0 <= t_a < t_b <= T = {times[-1]:g}")
-    return a, b
-
-
 def micro_exponent(network: Network, path, *, replica: int = 0, window=None,
                    quadrature_order: int = 24) -> float:
     """Micro Lyapunov exponent of one theory sample on ``window`` = (t_a, t_b) (default (0, T)).
@@ -203,7 +194,7 @@ def micro_exponent(network: Network, path, *, replica: int = 0, window=None,
     :func:`micro_log_distance` (THEORY.md section 5).
     """
     times = _path_h_delta(path, replica)[0]
-    a, b = _window(times, window)
+    a, b = window_indices(times, window)
     logd = micro_log_distance(network, path, replica=replica, quadrature_order=quadrature_order)
     return float((logd[b] - logd[a]) / (2.0 * (times[b] - times[a])))
 
@@ -224,15 +215,15 @@ class MacroSeparation:
 
     def exponent(self, window=None) -> float:
         """log(sep(t_b) / sep(t_a)) / (t_b - t_a) on ``window`` (default (0, T))."""
-        a, b = _window(self.paths.times, window)
+        a, b = window_indices(self.paths.times, window)
         sep = self.separation
         if sep[a] <= 0:
             raise ValueError("the replicas coincide at the start of the window; start it later")
         return float(math.log(max(sep[b], 1e-300) / sep[a]) / (self.paths.times[b] - self.paths.times[a]))
 
 
-#: Solver settings and h0 offset of the macro exponent (module docstring: the
-#: defaults of the population solver bias it low).
+#: Settings and h0 offset of the finite-difference cross-check :func:`macro_separation`
+#: (module docstring: with the solver defaults and small delta it is biased low).
 MACRO_SETTINGS = SolverSettings(quadrature_order=80, pivot_tol=1e-5)
 MACRO_DELTA = 1e-2
 
@@ -266,31 +257,107 @@ def macro_separation(
     return MacroSeparation(paths=paths, separation=np.abs(paths.h[1] - paths.h[0]))
 
 
-def _lyapunov_sample(i, ss, *, network, inputs, grid, initial, delta, window, micro_window, settings, order):
-    sep = macro_separation(network, inputs, grid, initial, delta=delta, seed=ss, settings=settings)
-    micro = micro_exponent(network, sep.paths, replica=0, window=micro_window, quadrature_order=order)
-    return {"macro": np.float64(sep.exponent(window)), "micro": np.float64(micro),
-            "h_T": np.float64(sep.paths.h[0, -1])}
+def macro_exponent(
+    network: Network,
+    inputs: Inputs = Inputs(),
+    grid: TimeGrid = TimeGrid(),
+    initial: InitialState = InitialState(),
+    *,
+    window=None,
+    xi=None,
+    seed=None,
+    settings: SolverSettings = TANGENT_SETTINGS,
+) -> float:
+    """Macro finite-time exponent of one theory sample on ``window`` (THEORY.md section 5; module docstring).
+
+    The tangent of h for a unit shift of h0 (:func:`meanfield.tangent.solve_tangent`,
+    fresh innovations included); ``xi`` (K+1, 2) or ``seed`` as there.
+    """
+    tangent = solve_tangent(network, inputs, grid, initial, Perturbation(dh0=1.0), xi=xi, seed=seed,
+                            settings=settings)
+    return tangent.population_exponent(window)
+
+
+def maximal_exponent(
+    network: Network,
+    inputs: Inputs = Inputs(),
+    grid: TimeGrid = TimeGrid(),
+    initial: InitialState = InitialState(),
+    *,
+    window=None,
+    xi=None,
+    seed=None,
+    settings: SolverSettings = TANGENT_SETTINGS,
+) -> float:
+    """Maximal finite-time exponent of one theory sample: growth of a microscopic kick (module docstring).
+
+    Distance d^2 = dh^2 + G_kk of :func:`meanfield.tangent.solve_tangent` with
+    ``Perturbation(micro=1)``; the counterpart of the Benettin exponent.
+    """
+    tangent = solve_tangent(network, inputs, grid, initial, Perturbation(micro=1.0), xi=xi, seed=seed,
+                            settings=settings)
+    return tangent.distance_exponent(window)
+
+
+def _lyapunov_sample(i, ss, *, network, inputs, grid, initial, window, micro_window, settings, order):
+    macro_seed, maximal_seed = ss.spawn(2)
+    nan = np.float64(np.nan)
+    out = {"macro": nan, "micro": nan, "maximal": nan, "h_T": nan, "failures": np.int64(0)}
+    # a negative tangent pivot (quadrature error, module docstring of meanfield.tangent) fails one
+    # sample; it is counted and reported, never dropped silently
+    try:
+        macro = solve_tangent(network, inputs, grid, initial, Perturbation(dh0=1.0), seed=macro_seed,
+                              settings=settings)
+        out["macro"] = np.float64(macro.population_exponent(window))
+        out["micro"] = np.float64(micro_exponent(network, macro, window=micro_window, quadrature_order=order))
+        out["h_T"] = np.float64(macro.h[-1])
+    except FloatingPointError:
+        out["failures"] += 1
+    try:
+        out["maximal"] = np.float64(maximal_exponent(network, inputs, grid, initial, window=micro_window,
+                                                     seed=maximal_seed, settings=settings))
+    except FloatingPointError:
+        out["failures"] += 1
+    return out
+
+
+def _finite_median(values: np.ndarray, confidence: float) -> Estimate:
+    return median_interval(values[np.isfinite(values)], confidence)
 
 
 @dataclass(frozen=True)
 class LyapunovEnsemble:
-    """Micro and macro exponents of many theory samples (THEORY.md section 5).
+    """Lyapunov exponents of many theory samples (THEORY.md section 5; module docstring).
 
     Attributes
     ----------
-    micro, macro, h_T : (n_samples,)
+    micro : (n_samples,)
+        Micro exponent along the fixed population path (eq. 5.L).
+    maximal : (n_samples,)
+        Growth of a microscopic kick including the population mode (Benettin counterpart).
+    macro : (n_samples,)
+        Macro finite-time exponent.
+    h_T : (n_samples,)
+        h(T) of the sample of the macro exponent.
+    failures : int
+        Tangent solves that stopped at a negative pivot (their entries are NaN;
+        the medians are over the finite entries and report their count n).
     """
 
     micro: np.ndarray
+    maximal: np.ndarray
     macro: np.ndarray
     h_T: np.ndarray
+    failures: int = 0
 
     def median_micro(self, confidence: float = 0.95) -> Estimate:
-        return median_interval(self.micro, confidence)
+        return _finite_median(self.micro, confidence)
+
+    def median_maximal(self, confidence: float = 0.95) -> Estimate:
+        return _finite_median(self.maximal, confidence)
 
     def median_macro(self, confidence: float = 0.95) -> Estimate:
-        return median_interval(self.macro, confidence)
+        return _finite_median(self.macro, confidence)
 
 
 def lyapunov_ensemble(
@@ -301,28 +368,29 @@ def lyapunov_ensemble(
     *,
     n_samples: int,
     seed,
-    delta: float = MACRO_DELTA,
     window=None,
     micro_window=None,
     workers: int = 1,
-    settings: SolverSettings = MACRO_SETTINGS,
+    settings: SolverSettings = TANGENT_SETTINGS,
     quadrature_order: int = 24,
     progress: bool = False,
 ) -> LyapunovEnsemble:
-    """Micro and macro finite-time exponents of ``n_samples`` theory samples (THEORY.md section 5).
+    """Micro, maximal and macro finite-time exponents of ``n_samples`` theory samples (THEORY.md section 5).
 
-    Sample i: :func:`macro_separation` with the i-th child of ``seed``; the
-    micro exponent is taken along replica 0 of the same joint solution.
-    ``window`` = (t_a, t_b) is the macro window, ``micro_window`` the micro one
-    (default: ``window``; both default to (0, T)).
+    Sample i uses two children of the i-th child of ``seed``: one for the
+    macro tangent (whose base path also gives the micro exponent of eq. 5.L)
+    and one for the maximal exponent. ``window`` = (t_a, t_b) is the macro
+    window, ``micro_window`` that of the micro and maximal exponents (default:
+    ``window``; both default to (0, T)). ``quadrature_order`` is that of eq. 5.L.
     """
     micro_window = window if micro_window is None else micro_window
     if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
         raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
     task = functools.partial(_lyapunov_sample, network=network, inputs=inputs, grid=grid, initial=initial,
-                             delta=float(delta), window=window, micro_window=micro_window, settings=settings,
+                             window=window, micro_window=micro_window, settings=settings,
                              order=quadrature_order)
     res = run_ensemble(task, spawn_seeds(seed, int(n_samples)), workers=workers, progress=progress,
                        desc="lyapunov")
     stack = lambda key: np.array([r[key] for r in res], dtype=float)  # noqa: E731
-    return LyapunovEnsemble(micro=stack("micro"), macro=stack("macro"), h_T=stack("h_T"))
+    return LyapunovEnsemble(micro=stack("micro"), maximal=stack("maximal"), macro=stack("macro"),
+                            h_T=stack("h_T"), failures=int(sum(r["failures"] for r in res)))

@@ -1,19 +1,28 @@
 """Linear response of the population state of one theory sample (THEORY.md sections 3 and 5).
 
 chi(t, s) = dh(t) / dI0(s): the response of the population state h to a
-uniform input pulse at time s, for one network (one draw of xi).
+uniform input pulse at time s, for one network (one draw of the innovations).
 
-Implementation (section 5, "replica 2 = replica 1 plus an infinitesimal
-input"): the joint two-replica sweep of :func:`meanfield.solve_replicas`
-with the same xi and the same initial microscopic state (c0 = 1); replica 2
-receives an extra uniform input eps on the single Euler step s -> s+1, and
+Two constructions of section 5 ("replica 2 = replica 1 plus an
+infinitesimal input"):
 
-    chi(t_k, t_s) = (h^2_k - h^1_k) / (eps dt),   k > s            (finite difference)
+* ``method="tangent"`` (default): the tangent-linear recursion of the joint
+  two-replica system, :func:`meanfield.tangent.solve_tangent` with a unit
+  pulse. It includes the fresh innovations of the tangent (the part of the
+  population feedback's response not predictable from the base path), so chi
+  is random given the base innovations and its law over xi is the N -> infinity
+  law of the response of a network. Builtin phi only.
+* ``method="difference"``: the joint two-replica sweep of
+  :func:`meanfield.solve_replicas` with the same xi and c0 = 1, replica 2
+  receiving an extra input eps on the Euler step s -> s+1, and
+  chi(t_k, t_s) = (h^2_k - h^1_k) / (eps dt). With small eps the fresh pivots of
+  replica 2 (size eps^2) fall below the pivot tolerance and are dropped, so this
+  is the regression of the response on the base innovations: its spread over
+  samples is too narrow (it equals ``solve_tangent(..., fresh=False)``). A large
+  eps keeps them but leaves the linear regime unless phi is linear.
 
-so that chi(t_{s+1}, t_s) = 1 (the Euler step) and chi -> the continuous
-response function as dt -> 0. This is a FINITE DIFFERENCE of the joint
-sweep, not the tangent-linear recursion; ``eps`` must be small enough for
-the linear regime (checked in tests by halving it).
+In both, chi(t_{s+1}, t_s) = 1 (the Euler step) and chi -> the continuous
+response function as dt -> 0.
 
 Linear regime reference (phi linear, g < 1, lambda0 = 0): on the Euler grid
 the population feedback is m_k = dt sum_{j<k} kd_{k-1-j} (m_j + I0_j) with the
@@ -41,6 +50,7 @@ from .model.profiles import Custom
 from .replicas import solve_replicas
 from .runner import run_ensemble, spawn_seeds
 from .settings import SolverSettings
+from .tangent import Perturbation, solve_tangent
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,9 @@ def pulsed_inputs(inputs: Inputs, grid: TimeGrid, step: int, eps: float) -> Inpu
     return replace(inputs, uniform=pulse)
 
 
+METHODS = ("tangent", "difference")
+
+
 def impulse_response(
     network: Network,
     inputs: Inputs = Inputs(),
@@ -83,19 +96,24 @@ def impulse_response(
     initial: InitialState = InitialState(),
     *,
     step: int = 0,
+    method: str = "tangent",
     eps: float = 1e-6,
     xi=None,
     seed=None,
     settings: SolverSettings = SolverSettings(),
 ) -> np.ndarray:
-    """chi(t_k, t_step), k = 0..K, of one theory sample by finite differences (THEORY.md section 5; module docstring).
+    """chi(t_k, t_step), k = 0..K, of one theory sample (THEORY.md section 5; module docstring).
 
     Parameters
     ----------
     step : int
         Pulse on the Euler step step -> step + 1 (time t_s = step dt).
+    method : {"tangent", "difference"}
+        Tangent-linear recursion with fresh innovations (default; builtin phi)
+        or the finite difference of the joint sweep (any phi; see the module
+        docstring for its bias).
     eps : float
-        Pulse height (the response is divided by eps dt).
+        Pulse height of ``method="difference"`` (the response is divided by eps dt).
     xi : (K+1, 2) array, optional; seed : int or SeedSequence, optional
         Innovations of the two-replica sample (exactly one).
 
@@ -103,6 +121,14 @@ def impulse_response(
     -------
     (K+1,) array, zero for k <= step.
     """
+    if method == "tangent":
+        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 0 <= step < grid.n_steps:
+            raise ValueError(f"pulse step must be an integer in [0, K) = [0, {grid.n_steps}), got {step!r}")
+        tangent = solve_tangent(network, inputs, grid, initial, Perturbation(pulse_step=int(step)), xi=xi,
+                                seed=seed, settings=settings)
+        return tangent.dh
+    if method != "difference":
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     paths = solve_replicas(network, [inputs, pulsed_inputs(inputs, grid, step, eps)], grid,
                            initial, replicas=2, c0=1.0, xi=xi, seed=seed, settings=settings)
     chi = (paths.h[1] - paths.h[0]) / (eps * grid.dt)
@@ -110,8 +136,8 @@ def impulse_response(
     return chi
 
 
-def _response_sample(i, ss, *, network, inputs, grid, initial, step, eps, settings):
-    return {"chi": impulse_response(network, inputs, grid, initial, step=step, eps=eps, seed=ss,
+def _response_sample(i, ss, *, network, inputs, grid, initial, step, method, eps, settings):
+    return {"chi": impulse_response(network, inputs, grid, initial, step=step, method=method, eps=eps, seed=ss,
                                     settings=settings)}
 
 
@@ -122,6 +148,7 @@ def sample_impulse_responses(
     initial: InitialState = InitialState(),
     *,
     step: int = 0,
+    method: str = "tangent",
     eps: float = 1e-6,
     n_samples: int,
     seed,
@@ -131,12 +158,13 @@ def sample_impulse_responses(
 ) -> np.ndarray:
     """chi(t_k, t_step) of ``n_samples`` theory samples, shape (n_samples, K+1) (THEORY.md section 5).
 
-    Sample i uses the i-th child of ``seed``.
+    Sample i uses the i-th child of ``seed``; ``method`` and ``eps`` as in
+    :func:`impulse_response`.
     """
     if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
         raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
     task = functools.partial(_response_sample, network=network, inputs=inputs, grid=grid, initial=initial,
-                             step=step, eps=float(eps), settings=settings)
+                             step=step, method=method, eps=float(eps), settings=settings)
     res = run_ensemble(task, spawn_seeds(seed, int(n_samples)), workers=workers, progress=progress,
                        desc="response")
     return np.stack([r["chi"] for r in res])

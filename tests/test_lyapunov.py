@@ -42,9 +42,11 @@ def test_theory_micro_exponent_of_tanh_changes_sign_at_g_1():
 def test_theory_macro_exponent_without_population_feedback():
     # J0 = 0: h obeys h_{k+1} = (1 - dt) h_k exactly, so the separation of two replicas decays as (1-dt)^k.
     net = mf.Network(N=100, g=1.4, J0=0.0)
-    sep = ly.macro_separation(net, grid=mf.TimeGrid(0.1, 10.0), delta=1e-3, seed=2)
+    grid = mf.TimeGrid(0.1, 10.0)
+    sep = ly.macro_separation(net, grid=grid, delta=1e-3, seed=2)
     np.testing.assert_allclose(sep.separation, 1e-3 * 0.9 ** np.arange(101), rtol=1e-9)
     assert sep.exponent() == pytest.approx(_euler_rate(0.0, 0.1))
+    assert ly.macro_exponent(net, grid=grid, seed=2) == pytest.approx(_euler_rate(0.0, 0.1), rel=1e-12)
 
 
 def test_theory_macro_exponent_is_a_converged_finite_difference():
@@ -90,14 +92,21 @@ def test_tangent_run_checks_its_arguments():
 @pytest.mark.slow
 @pytest.mark.parametrize("g, J0", [(0.8, 2.0), (1.5, 1.0)])
 def test_macro_ftle_distribution_agrees_with_simulation_at_N1000(one_numba_thread, g, J0):
-    # T = 10: FTLE of the population perturbation on (0, T); theory = 80 samples of two replicas with
-    # the macro defaults (h0 + 1e-2, 80 nodes, tol 1e-5), simulation = 40 realisations at N = 1000
-    # (tangent along u). Two-sample KS at p > 1e-3: false-failure rate 1e-3 per case if the laws agree.
-    # With the solver defaults (delta 1e-7, tol 1e-3) the chaotic case fails (KS p ~ 1e-30 at T = 40).
+    # T = 10: FTLE of the population perturbation on (0, T); theory = 80 samples of the tangent-linear
+    # recursion (fresh innovations included), simulation = 40 realisations at N = 1000 (tangent along u).
+    # Two-sample KS at p > 1e-3: false-failure rate 1e-3 per case if the laws agree. The finite difference
+    # with small delta, which drops the fresh innovations, fails the chaotic case (KS p ~ 1e-30 at T = 40).
+    # A tangent solve that meets a negative pivot (quadrature error, ~1 % of chaotic samples at 60 nodes)
+    # is counted, not dropped silently: at most 4 of 80 may fail.
     net = mf.Network(N=1000, g=g, J0=J0)
     grid = mf.TimeGrid(0.1, 10.0)
-    theory = [ly.macro_separation(net, grid=grid, seed=ss).exponent()
-              for ss in np.random.SeedSequence(1).spawn(80)]
+    theory, failures = [], 0
+    for ss in np.random.SeedSequence(1).spawn(80):
+        try:
+            theory.append(ly.macro_exponent(net, grid=grid, seed=ss))
+        except FloatingPointError:
+            failures += 1
+    assert failures <= 4
     sim = sl.lyapunov_samples(net, grid, n_realisations=40, seed=5)
     from scipy import stats
 

@@ -36,12 +36,15 @@ def test_euler_linear_response_tends_to_the_section3_transfer_function():
         assert laplace == pytest.approx(exact, rel=5e-3)
 
 
-def test_theory_response_has_the_exact_linear_law(exact_linear_law):
-    # chi from the joint two-replica sweep (finite difference, one pulse at t = 0) over 100 xi samples
-    # against 20000 draws of the exact Euler-grid law over zeta: two-sample KS at 3 lags, each at
-    # p > 3.3e-4 (false-failure rate <= 1e-3 by Bonferroni).
+@pytest.mark.parametrize("method", rs.METHODS)
+def test_theory_response_has_the_exact_linear_law(exact_linear_law, method):
+    # chi over 100 xi samples (one pulse at t = 0), from the tangent-linear recursion or the finite
+    # difference of the joint sweep, against 20000 draws of the exact Euler-grid law over zeta: two-sample
+    # KS at 3 lags, each at p > 3.3e-4 (false-failure rate <= 1e-3 per method by Bonferroni). On the quiet
+    # state the base path is x = 0 and the whole response comes from fresh innovations of replica 2.
     grid = mf.TimeGrid(DT, max(LAGS) * DT)
-    chi = rs.sample_impulse_responses(LINEAR, grid=grid, initial=QUIET, eps=1.0, n_samples=100, seed=1)
+    chi = rs.sample_impulse_responses(LINEAR, grid=grid, initial=QUIET, method=method, eps=1.0, n_samples=100,
+                                      seed=1)
     np.testing.assert_allclose(chi[:, 1], 1.0, rtol=1e-12)
     for lag in LAGS:
         assert stats.ks_2samp(chi[:, lag], exact_linear_law[:, lag]).pvalue > 1e-3 / 3, lag
@@ -51,11 +54,13 @@ def test_finite_difference_response_is_linear_in_eps():
     # tanh, chaotic (g, J0) = (1.5, 1): the finite difference is converged at eps = 1e-5.
     net = mf.Network(N=1000, g=1.5, J0=1.0)
     grid = mf.TimeGrid(0.1, 8.0)
-    a = rs.impulse_response(net, grid=grid, step=20, eps=1e-5, seed=1)
-    b = rs.impulse_response(net, grid=grid, step=20, eps=1e-6, seed=1)
+    a = rs.impulse_response(net, grid=grid, step=20, method="difference", eps=1e-5, seed=1)
+    b = rs.impulse_response(net, grid=grid, step=20, method="difference", eps=1e-6, seed=1)
     assert a[21] == pytest.approx(1.0, abs=1e-6)
     np.testing.assert_allclose(a, b, atol=1e-4)
     np.testing.assert_array_equal(a[:21], 0.0)
+    with pytest.raises(ValueError, match="method"):
+        rs.impulse_response(net, grid=grid, step=20, method="adjoint", seed=1)
 
 
 def test_pulsed_inputs_add_a_one_step_pulse():

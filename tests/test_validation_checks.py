@@ -27,7 +27,7 @@ PRESET = dataclasses.replace(
     QUICK, name="synthetic", T_dynamics=40.0, n_theory=1200, networks=Sizes(((500, 1200), (1000, 1000))),
     n_zeta=1500, eigen_networks=Sizes(((500, 1200), (1000, 1000))), instability_points=((0.8, 2.0), (0.6, 3.0)),
     T_entrainment=40.0, n_theory_entrainment=1000, entrainment_networks=Sizes(((500, 1000), (1000, 1000))),
-    n_boot=200,
+    n_boot=200, n_theory_replicas=1000, replica_networks=Sizes(((500, 1000), (1000, 1000))),
 )
 
 
@@ -38,7 +38,8 @@ class FakeData:
         self.law, self.wrong = law, wrong
 
     def __call__(self, request):
-        side = "theory" if request.kind in ("theory", "linear-theory") else "simulation"
+        side = "theory" if request.kind in ("theory", "linear-theory") or request.kind.endswith("-theory") \
+            else "simulation"
         bad = self.wrong and side == "simulation"
         rng = np.random.default_rng([zlib.crc32(request.key().encode()), int(bad)])
         n = 1 if request.kind == "linear-theory" else request.n
@@ -131,8 +132,21 @@ def law_detuning(req, bad, rng):
     return {"h": h, "delta_tt": d, "m": h, "M": h}
 
 
+def law_replicas(req, bad, rng):
+    J0 = req.network.J0 * (1.2 if bad else 1.0)
+    if req.kind.startswith("lyapunov"):
+        macro, maximal = -0.12 * J0 + 0.05 * rng.standard_normal(), 0.1 * J0 - 0.3 + 0.04 * rng.standard_normal()
+        if req.kind.endswith("theory"):
+            return {"macro": macro, "maximal": maximal, "micro": maximal - 0.05, "h_T": rng.standard_normal()}
+        return {"macro": macro, "max": maximal, "h_T": rng.standard_normal()}
+    p = 0.65 if bad else 0.9   # P(sign h(T) reports the stimulus)
+    right = rng.random(2) < p
+    h_T = np.where(right, 1.0, -1.0) * np.array([1.0, -1.0]) * rng.uniform(0.1, 1.0, 2)
+    return {"h_T": h_T, "p_exceed": right.astype(float)}
+
+
 LAWS = {"a": law_outliers, "b": law_instability, "c": law_transients, "d": law_states,
-        "e": law_spontaneous, "f": law_entrainment, "g": law_detuning}
+        "e": law_spontaneous, "f": law_entrainment, "g": law_detuning, "h": law_replicas}
 
 
 @pytest.mark.parametrize("name", sorted(LAWS))

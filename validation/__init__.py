@@ -8,7 +8,7 @@ Layers (dependency direction: validation -> meanfield, simulate):
 * :mod:`.statistics`   comparisons: proportions, distributions (KS, AD), curves (bootstrap)
 * :mod:`.verdict`      pass / fail / inconclusive, one rule for all
 * :mod:`.convergence`  discrepancy versus N, fitted exponent
-* :mod:`.checks`       the check registry, (a)-(g); (h) reserved
+* :mod:`.checks`       the check registry, (a)-(h)
 * :mod:`.presets`      smoke / quick / full
 * :mod:`.pipeline`     one run: sweep, evaluate, report
 * :mod:`.report`       index.html, PNG figures, metrics.json (the only file writer)

@@ -3,11 +3,12 @@
 For each (g, J0) this prints and saves (THEORY.md sections 5 and 6):
 
 * the median macroscopic finite-time Lyapunov exponent on (0, T): theory =
-  two replicas with h0 differing by delta, same xi (meanfield.lyapunov);
-  simulation = tangent started along the uniform direction (simulate.lyapunov);
-* the median microscopic exponent on (t_micro, T): theory = linearised
-  Delta^12 recursion along the population path; simulation = Benettin maximal
-  exponent;
+  tangent-linear recursion of two replicas for a unit shift of h0
+  (meanfield.lyapunov, meanfield.tangent); simulation = tangent started along
+  the uniform direction (simulate.lyapunov);
+* the median maximal exponent on (t_micro, T): theory = the same recursion for
+  a microscopic kick (population mode included) and, for comparison, the micro
+  exponent along the fixed population path (eq. 5.L); simulation = Benettin;
 * P(sign h(T) reports the stimulus) for the sparse pair (+A, -A) on the same
   set S (kappa, A): theory = two replicas with the same xi; simulation = two
   replicas on the same realisation with the same initial state.
@@ -50,45 +51,6 @@ def _estimate(e) -> dict:
     return {"value": e.value, "low": e.low, "high": e.high, "n": e.n}
 
 
-def _macro_task(i, ss, *, net, grid, delta, settings):
-    from meanfield import lyapunov as ly
-    from meanfield.cholesky import NegativePivotError
-
-    try:
-        value = ly.macro_separation(net, grid=grid, delta=delta, seed=ss, settings=settings).exponent()
-    except NegativePivotError:      # counted and reported, never silently dropped
-        value = float("nan")
-    return {"macro": np.float64(value)}
-
-
-def run_theory_macro(args) -> dict:
-    """Only the macro FTLE, with the solver settings of the command line (e.g. a smaller pivot tolerance)."""
-    import functools
-
-    import meanfield as mf
-    from meanfield.runner import run_ensemble, spawn_seeds
-    from meanfield.stats import median_interval
-
-    grid = mf.TimeGrid(args.dt, args.T)
-    settings = mf.SolverSettings(args.quadrature_order, args.pivot_tol)
-    out = {}
-    for g, J0 in _pairs(args.params):
-        net = mf.Network(N=1000, g=g, J0=J0)
-        t0 = time.time()
-        task = functools.partial(_macro_task, net=net, grid=grid, delta=args.delta, settings=settings)
-        res = run_ensemble(task, spawn_seeds(args.seed, args.theory_samples), workers=args.workers,
-                           progress=args.progress)
-        macro = np.array([r["macro"] for r in res])
-        ok = np.isfinite(macro)
-        key = f"g={g},J0={J0}"
-        out[key] = {"macro_median": _estimate(median_interval(macro[ok])), "macro": macro[ok].tolist(),
-                    "negative_pivot_failures": int((~ok).sum()), "seconds": time.time() - t0}
-        print(f"[theory macro {key}] {time.time() - t0:.0f} s, {int((~ok).sum())} negative-pivot failures",
-              file=sys.stderr, flush=True)
-        _save_partial(args, "theory-macro", out)
-    return out
-
-
 def run_theory(args) -> dict:
     import meanfield as mf
     from meanfield import lyapunov as ly
@@ -101,8 +63,8 @@ def run_theory(args) -> dict:
         net = mf.Network(N=1000, g=g, J0=J0)      # N enters the theory only through |S| and rho_S
         t0 = time.time()
         lyap = ly.lyapunov_ensemble(net, grid=grid, n_samples=args.theory_samples, seed=args.seed,
-                                    delta=args.delta, micro_window=(args.t_micro, args.T),
-                                    quadrature_order=args.micro_order,
+                                    micro_window=(args.t_micro, args.T), quadrature_order=args.micro_order,
+                                    settings=mf.SolverSettings(args.quadrature_order, args.pivot_tol),
                                     workers=args.workers, progress=args.progress)
         disc = ro.discriminate(net, stimuli, grid, n_samples=args.theory_samples, seed=args.seed + 1,
                                workers=args.workers, progress=args.progress)
@@ -111,8 +73,10 @@ def run_theory(args) -> dict:
         out[key] = {
             "macro_median": _estimate(lyap.median_macro()),
             "micro_median": _estimate(lyap.median_micro()),
+            "maximal_median": _estimate(lyap.median_maximal()),
             "p_sign_correct": _estimate(disc.p_sign_correct()),
-            "macro": lyap.macro.tolist(), "micro": lyap.micro.tolist(),
+            "macro": lyap.macro.tolist(), "micro": lyap.micro.tolist(), "maximal": lyap.maximal.tolist(),
+            "tangent_failures": lyap.failures,
             "sign_scores": disc.sign_scores().tolist(), "seconds": elapsed,
         }
         print(f"[theory {key}] {elapsed:.0f} s", file=sys.stderr, flush=True)
@@ -146,9 +110,9 @@ def run_simulation(args) -> dict:
             key = f"N={N},g={g},J0={J0}"
             out[key] = {
                 "macro_median": _estimate(lyap.median_macro()),
-                "micro_median": _estimate(lyap.median_max()),
+                "maximal_median": _estimate(lyap.median_max()),
                 "p_sign_correct": _estimate(disc.p_sign_correct()),
-                "macro": lyap.macro.tolist(), "micro": lyap.max.tolist(),
+                "macro": lyap.macro.tolist(), "maximal": lyap.max.tolist(),
                 "sign_scores": disc.sign_scores().tolist(), "seconds": elapsed,
             }
             print(f"[simulation {key}] {elapsed:.0f} s", file=sys.stderr, flush=True)
@@ -163,19 +127,21 @@ def _save_partial(args, part: str, out: dict) -> None:
 
 
 def table(results: dict) -> str:
-    lines = [f"{'case':<24} {'macro FTLE (median)':<30} {'micro exponent (median)':<30} {'P(sign h(T) correct)':<30}"]
+    keys = ("macro_median", "micro_median", "maximal_median", "p_sign_correct")
+    heads = ("macro FTLE (median)", "micro, fixed h (median)", "maximal (median)", "P(sign h(T) correct)")
+    lines = [f"{'case':<24} " + " ".join(f"{h:<30}" for h in heads)]
     fmt = lambda e: f"{e['value']:+.3f} [{e['low']:+.3f}, {e['high']:+.3f}] n={e['n']}"  # noqa: E731
-    label = {"theory": "the", "theory-macro": "the*", "simulation": "sim"}
-    for part in ("theory", "theory-macro", "simulation"):
+    label = {"theory": "the", "simulation": "sim"}
+    for part in ("theory", "simulation"):
         for key, r in results.get(part, {}).items():
-            cells = [fmt(r[k]) if k in r else "-" for k in ("macro_median", "micro_median", "p_sign_correct")]
+            cells = [fmt(r[k]) if k in r else "-" for k in keys]
             lines.append(f"{label[part] + ' ' + key:<24} " + " ".join(f"{c:<30}" for c in cells))
     return "\n".join(lines)
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--part", choices=("theory", "theory-macro", "simulation", "all"), default="all")
+    p.add_argument("--part", choices=("theory", "simulation", "all"), default="all")
     p.add_argument("--params", default="0.8,2.0;1.5,1.0", help="'g,J0;g,J0;...'")
     p.add_argument("--T", type=float, default=40.0)
     p.add_argument("--dt", type=float, default=0.1)
@@ -183,13 +149,12 @@ def main(argv=None) -> int:
                    help="start of the window of the micro exponent (skips the initial transient)")
     p.add_argument("--micro-order", type=int, default=16,
                    help="Gauss-Hermite order per dimension of Cp = E phi' phi' in the micro recursion")
-    from meanfield.lyapunov import MACRO_DELTA, MACRO_SETTINGS
+    from meanfield.tangent import TANGENT_SETTINGS
 
-    p.add_argument("--delta", type=float, default=MACRO_DELTA, help="h0 separation of the theory's macro replicas")
-    p.add_argument("--quadrature-order", type=int, default=MACRO_SETTINGS.quadrature_order,
-                   help="theory solver (--part theory-macro only)")
-    p.add_argument("--pivot-tol", type=float, default=MACRO_SETTINGS.pivot_tol,
-                   help="theory solver (--part theory-macro only)")
+    p.add_argument("--quadrature-order", type=int, default=TANGENT_SETTINGS.quadrature_order,
+                   help="theory: quadrature order of the tangent-linear solver")
+    p.add_argument("--pivot-tol", type=float, default=TANGENT_SETTINGS.pivot_tol,
+                   help="theory: pivot tolerance of the tangent-linear solver")
     p.add_argument("--kappa", type=float, default=1.0)
     p.add_argument("--A", type=float, default=0.2)
     p.add_argument("--theory-samples", type=int, default=200)
@@ -208,7 +173,7 @@ def main(argv=None) -> int:
         for path in args.table:
             with open(path) as f:
                 for part, res in json.load(f).items():
-                    if part in ("theory", "theory-macro", "simulation"):
+                    if part in ("theory", "simulation"):
                         merged.setdefault(part, {}).update(res)
         print(table(merged))
         return 0
@@ -216,8 +181,6 @@ def main(argv=None) -> int:
     results = {"settings": {k: v for k, v in vars(args).items() if k != "table"}}
     if args.part in ("theory", "all"):
         results["theory"] = run_theory(args)
-    if args.part == "theory-macro":
-        results["theory-macro"] = run_theory_macro(args)
     if args.part in ("simulation", "all"):
         results["simulation"] = run_simulation(args)
     results["seconds"] = time.time() - t0

@@ -71,6 +71,12 @@ class Preset:
         lambda0 != 0 of check g.
     n_boot : int
         Bootstrap replicates of curve comparisons.
+    T_replicas : float
+        Final time of check h (exponents on (0, T), discrimination at T).
+    n_theory_replicas : int
+        Theory samples of check h (each: two tangent solves and two replicas).
+    replica_networks : Sizes
+        Realised networks per N for check h.
     """
 
     name: str
@@ -89,6 +95,9 @@ class Preset:
     amplitudes: tuple = (0.25, 0.5, 1.0, 2.0)
     detunings: tuple = (-1.0, -0.5, 0.5, 1.0)
     n_boot: int = 2000
+    T_replicas: float = 40.0
+    n_theory_replicas: int = 200
+    replica_networks: Sizes = field(default_factory=lambda: Sizes(((1000, 200), (2000, 100))))
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -96,7 +105,7 @@ class Preset:
 
     def to_dict(self) -> dict:
         d = dict(self.__dict__)
-        for k in ("networks", "eigen_networks", "entrainment_networks"):
+        for k in ("networks", "eigen_networks", "entrainment_networks", "replica_networks"):
             d[k] = {str(n): c for n, c in getattr(self, k).per_N}
         return d
 
@@ -118,6 +127,9 @@ QUICK = Preset(
     amplitudes=(0.5, 2.0),
     detunings=(-1.0, 1.0),
     n_boot=500,
+    T_replicas=10.0,
+    n_theory_replicas=80,
+    replica_networks=Sizes(((500, 80),)),
 )
 
 SMOKE = Preset(
@@ -135,6 +147,9 @@ SMOKE = Preset(
     amplitudes=(2.0,),
     detunings=(1.0,),
     n_boot=100,
+    T_replicas=4.0,
+    n_theory_replicas=8,
+    replica_networks=Sizes(((200, 6),)),
 )
 
 PRESETS = {"smoke": SMOKE, "quick": QUICK, "full": FULL}

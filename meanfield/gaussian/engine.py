@@ -14,6 +14,10 @@ Paths by phi:
   :mod:`meanfield.gaussian.erf_kernels` (quadrature order unused);
 * ``linear``: exact moments M = h, C = h1 h2 + c (section 3);
 * any other callable: numpy 2-D quadrature, :mod:`meanfield.gaussian.generic`.
+
+Products of phi, phi', phi'' and phi''' (the tangent-linear recursion of
+section 5) come from :mod:`meanfield.gaussian.derivative_kernels` for the
+builtin phi.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..model.nonlinearity import Nonlinearity, get_phi
-from . import checks, erf_kernels, generic, rules, tanh_kernels
+from . import checks, derivative_kernels, erf_kernels, generic, rules, tanh_kernels
 
 
 def _kind(phi: Nonlinearity) -> str:
@@ -229,4 +233,43 @@ class GaussianEngine:
         else:
             out[:] = generic.correlation(self.phi.func, self.phi.func, np.full(h.size, hk),
                                          np.full(h.size, dkk), h, d, c, self._z, self._w)
+        return out
+
+    # ------------------------------------------------------------ derivatives
+    def _derivative_code(self, caller: str) -> int:
+        if self._kind == "generic":
+            raise ValueError(
+                f"GaussianEngine.{caller}: phi = {self.phi.name!r} has no closed-form derivatives; "
+                f"tangent-linear averages need one of {sorted(derivative_kernels.CODES)}"
+            )
+        return derivative_kernels.CODES[self._kind]
+
+    def derivative_means(self, h: float, d: float) -> np.ndarray:
+        """E f_q(h + y), y ~ N(0, d), for f_q = phi, phi', phi'', phi''' (q = 0..3).
+
+        Builtin phi only (THEORY.md section 5, tangent-linear recursion).
+        """
+        code = self._derivative_code("derivative_means")
+        h, d = checks.mean_args("GaussianEngine.derivative_means", h, d)
+        if h.ndim or d.ndim:
+            raise ValueError("GaussianEngine.derivative_means: h and d must be scalars")
+        out = np.empty(4)
+        derivative_kernels.derivative_means(float(h), float(d), self._z, self._w, code, out)
+        return out
+
+    def derivative_row(self, h_k: float, d_kk: float, h, d, c) -> np.ndarray:
+        """Table T[p, q, l] = E[f_p(h_k + y) f_q(h_l + y')], p, q = 0..3, l = 0..k.
+
+        f_0..f_3 = phi, phi', phi'', phi'''; arguments as in :meth:`row`.
+        Builtin phi only (THEORY.md section 5, tangent-linear recursion);
+        T[0, 0] equals :meth:`row` up to the quadrature error.
+
+        Returns
+        -------
+        ndarray, shape (4, 4, k+1)
+        """
+        code = self._derivative_code("derivative_row")
+        hk, dkk, h, d, c, _ = checks.row_args("GaussianEngine.derivative_row", h_k, d_kk, h, d, c, None)
+        out = np.empty((4, 4, h.size))
+        derivative_kernels.derivative_table_row(hk, dkk, h, d, c, self._z, self._w, code, out)
         return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..requests_replicas import DiscriminationSimulationRequest, DiscriminationTheoryRequest
+from validation.requests_replicas import DiscriminationSimulationRequest, DiscriminationTheoryRequest
 from ..style import THEORY_COLOR, TWO_COLUMN, panel_letters, size_color
 from .common import Rendered, grid
 from .pending import missing_api

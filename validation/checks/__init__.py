@@ -10,11 +10,10 @@ d      P(state) quiescent / coherent / oscillatory / irregular     sections 4, 7
 e      autocorrelation and spectrum of h, spontaneous g > 1        sections 4, 8
 f      entrainment by sparse input, P(coherent) vs A, N^(-1/4)     section 4
 g      lambda0 != 0 (detuned) and what is special at lambda0 = 0   sections 1, 2, 4
-h      (reserved) readout probabilities and Lyapunov exponents     sections 5, 6
+h      one network, two conditions: Lyapunov exponents, stimuli  sections 5, 6
 =====  ==========================================================  ===========================
 
-Adding a check (e.g. the readout and Lyapunov checks "h" of a later issue):
-write a module with a :class:`~.base.Check` subclass (``requests``,
+Adding a check: write a module with a :class:`~.base.Check` subclass (``requests``,
 ``evaluate``, ``figures``), and :func:`register` an instance below. The sweep,
 report, CLI (``--only h``) and metrics need no change.
 """
@@ -24,6 +23,7 @@ from __future__ import annotations
 from .base import Check, CheckResult, Data
 from .detuning import DetuningCheck
 from .entrainment import EntrainmentCheck
+from .replicas import ReplicaCheck
 from .spectra import InstabilityCheck, OutlierCheck
 from .spontaneous import SpontaneousCheck
 from .states import StatesCheck
@@ -41,9 +41,8 @@ def register(check: Check) -> Check:
 
 
 for _check in (OutlierCheck(), InstabilityCheck(), TransientsCheck(), StatesCheck(), SpontaneousCheck(),
-               EntrainmentCheck(), DetuningCheck()):
+               EntrainmentCheck(), DetuningCheck(), ReplicaCheck()):
     register(_check)
-# "h": readout and Lyapunov checks (sections 5, 6) are registered here by their issue.
 
 
 def select(names=None) -> list[Check]:
