@@ -69,12 +69,16 @@ class _PulsedProfile:
         return self.base_I0 * self.base.values(t) + self.eps * pulse
 
 
+def _check_step(step, grid: TimeGrid) -> None:
+    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 0 <= step < grid.n_steps:
+        raise ValueError(f"pulse step must be an integer in [0, K) = [0, {grid.n_steps}), got {step!r}")
+
+
 def pulsed_inputs(inputs: Inputs, grid: TimeGrid, step: int, eps: float) -> Inputs:
     """``inputs`` plus a uniform pulse of height eps on the Euler step ``step`` -> ``step + 1`` (THEORY.md sec. 5)."""
     from dataclasses import replace
 
-    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 0 <= step < grid.n_steps:
-        raise ValueError(f"pulse step must be an integer in [0, K) = [0, {grid.n_steps}), got {step!r}")
+    _check_step(step, grid)
     if not (math.isfinite(eps) and eps != 0.0):
         raise ValueError(f"eps must be a finite nonzero number, got {eps!r}")
     t_s = step * grid.dt
@@ -122,8 +126,7 @@ def impulse_response(
     (K+1,) array, zero for k <= step.
     """
     if method == "tangent":
-        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 0 <= step < grid.n_steps:
-            raise ValueError(f"pulse step must be an integer in [0, K) = [0, {grid.n_steps}), got {step!r}")
+        _check_step(step, grid)
         tangent = solve_tangent(network, inputs, grid, initial, Perturbation(pulse_step=int(step)), xi=xi,
                                 seed=seed, settings=settings)
         return tangent.dh

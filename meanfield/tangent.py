@@ -276,6 +276,8 @@ def solve_tangent(
         C[:n, k] = C[k, :n]
         tab = engine.derivative_row(h[k], diag[k], h[:n], diag[:n], base)
         mom = engine.derivative_means(h[k], diag[k])
+        # C and M from the phi kernels although tab[0, 0] and mom[0] hold them too: the base rows must
+        # be the numbers of meanfield.solve (fresh=False reproduces it bit for bit)
         M[k] = float(engine.mean(h[k], diag[k]))
         b_diag[k] = delta4[k, 1, k, 0]
         B_kl = delta4[k, 1, :n, 0]            # Cov(dy_k, y_l)

@@ -51,14 +51,13 @@ class LyapunovTheoryRequest(_Request):
 
         try:
             r = lyapunov_ensemble(self.network, Inputs(), self.grid, n_samples=1, seed=seed, window=self.window)
+            error = f"{r.failures} tangent solve(s) met a negative pivot" if r.failures else None
         except (ValueError, FloatingPointError) as exc:
+            error = str(exc)
+        if error is not None:
             nan = np.float64(np.nan)
             return {"micro": nan, "maximal": nan, "macro": nan, "h_T": nan, "failed": np.int8(1),
-                    "error": np.array(str(exc))}
-        if r.failures:
-            nan = np.float64(np.nan)
-            return {"micro": nan, "maximal": nan, "macro": nan, "h_T": nan, "failed": np.int8(1),
-                    "error": np.array(f"{r.failures} tangent solve(s) met a negative pivot")}
+                    "error": np.array(error)}
         return {"micro": np.float64(r.micro[0]), "maximal": np.float64(r.maximal[0]), "macro": np.float64(r.macro[0]),
                 "h_T": np.float64(r.h_T[0])}
 
