@@ -15,14 +15,22 @@ readout      readout laws and probabilities given the population path, two-stimu
 lyapunov     micro and macro Lyapunov exponents of one theory sample (section 5)
 response     linear response chi(t, s) of one theory sample (sections 3, 5)
 tangent      tangent-linear recursion of the joint replica system (section 5)
+results      labelled results: ``to_xarray()``, ``save(path)``, :func:`load`
+runner       the one ensemble path (:func:`meanfield.runner.map_seeds`) and its resumable store
+
+The simulator (``simulate``) answers the same questions with the same calls:
+``solve`` / ``simulate.run`` for one path, ``sample`` / ``simulate.sample``
+for an ensemble, and ``lyapunov_ensemble``, ``response_ensemble``,
+``readout_ensemble``, ``discriminate`` in the modules of the same names.
 """
 
 from . import linear, model
-from . import lyapunov, readout, response, stats, tangent
+from . import lyapunov, readout, response, results, stats, tangent
 from .model import *  # noqa: F401,F403  (the model is part of the public API)
 from .picard import solve_picard
 from .population import PopulationPath, draw_innovations, solve
 from .replicas import ReplicaPaths, solve_replicas
+from .results import LabelledResult, PathEnsemble, Provenance, load
 from .sampling import TheoryEnsemble, sample
 from .settings import SolverSettings
 from .stats import Proportion, proportion

@@ -61,7 +61,6 @@ that cross-check.
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 
@@ -71,9 +70,11 @@ from numba import njit
 from .model import InitialState, Inputs, Network, TimeGrid
 from .population import PopulationPath, gaussian_engine
 from .replicas import ReplicaPaths, solve_replicas
-from .runner import run_ensemble, spawn_seeds
-from .settings import SolverSettings
-from .tangent import TANGENT_SETTINGS, Perturbation, TangentPath, solve_tangent, window_indices
+from .results import LabelledResult, Provenance
+from .runner import map_seeds
+from .settings import MACRO_SETTINGS, SolverSettings
+from .settings import TANGENT_SETTINGS
+from .tangent import Perturbation, TangentPath, solve_tangent, window_indices
 from .stats import Estimate, median_interval
 
 _DPHI_CODES = {"tanh": 0, "erf": 1, "linear": 2}
@@ -225,9 +226,6 @@ class MacroSeparation:
         return float(math.log(max(sep[b], 1e-300) / sep[a]) / (self.paths.times[b] - self.paths.times[a]))
 
 
-#: Settings and h0 offset of the finite-difference cross-check :func:`macro_separation`
-#: (module docstring: with the solver defaults and small delta it is biased low).
-MACRO_SETTINGS = SolverSettings(quadrature_order=80, pivot_tol=1e-5)
 MACRO_DELTA = 1e-2
 
 
@@ -329,37 +327,54 @@ def _finite_median(values: np.ndarray, confidence: float) -> Estimate:
 
 
 @dataclass(frozen=True)
-class LyapunovEnsemble:
-    """Lyapunov exponents of many theory samples (THEORY.md section 5; module docstring).
+class LyapunovEnsemble(LabelledResult):
+    """Finite-time Lyapunov exponents of many theory samples or networks (THEORY.md section 5).
+
+    The theory's :func:`lyapunov_ensemble` and the simulator's
+    :func:`simulate.lyapunov.lyapunov_ensemble` both return it.
 
     Attributes
     ----------
-    micro : (n_samples,)
-        Micro exponent along the fixed population path (eq. 5.L).
     maximal : (n_samples,)
-        Growth of a microscopic kick including the population mode (Benettin counterpart).
+        Growth of a microscopic kick including the population mode (theory:
+        module docstring) or the Benettin exponent (networks).
     macro : (n_samples,)
-        Macro finite-time exponent.
+        Macro finite-time exponent: growth of a perturbation of h.
     h_T : (n_samples,)
-        h(T) of the sample of the macro exponent.
+        h(T) of the path of the macro exponent.
+    micro : (n_samples,) or None
+        Theory only: the micro exponent along the fixed population path (eq. 5.L).
     failures : int
         Tangent solves that stopped at a negative pivot (their entries are NaN;
         the medians are over the finite entries and report their count n).
+    provenance : Provenance or None
     """
 
-    micro: np.ndarray
     maximal: np.ndarray
     macro: np.ndarray
     h_T: np.ndarray
+    micro: np.ndarray | None = None
     failures: int = 0
+    provenance: Provenance | None = None
+
+    dims = {"maximal": ("sample",), "macro": ("sample",), "h_T": ("sample",), "micro": ("sample",)}
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.macro.shape[0])
 
     def median_micro(self, confidence: float = 0.95) -> Estimate:
+        """Median of the micro exponent (theory only) with an order-statistic interval."""
+        if self.micro is None:
+            raise ValueError("networks have no micro exponent along a fixed population path (theory only)")
         return _finite_median(self.micro, confidence)
 
     def median_maximal(self, confidence: float = 0.95) -> Estimate:
+        """Median of the maximal exponent with an order-statistic interval."""
         return _finite_median(self.maximal, confidence)
 
     def median_macro(self, confidence: float = 0.95) -> Estimate:
+        """Median of the macro exponent with an order-statistic interval."""
         return _finite_median(self.macro, confidence)
 
 
@@ -376,6 +391,7 @@ def lyapunov_ensemble(
     workers: int = 1,
     settings: SolverSettings = TANGENT_SETTINGS,
     quadrature_order: int = 24,
+    store_dir=None,
     progress: bool = False,
 ) -> LyapunovEnsemble:
     """Micro, maximal and macro finite-time exponents of ``n_samples`` theory samples (THEORY.md section 5).
@@ -385,15 +401,15 @@ def lyapunov_ensemble(
     and one for the maximal exponent. ``window`` = (t_a, t_b) is the macro
     window, ``micro_window`` that of the micro and maximal exponents (default:
     ``window``; both default to (0, T)). ``quadrature_order`` is that of eq. 5.L.
+    ``store_dir`` saves each sample as it finishes and resumes from what is there.
     """
     micro_window = window if micro_window is None else micro_window
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
-    task = functools.partial(_lyapunov_sample, network=network, inputs=inputs, grid=grid, initial=initial,
-                             window=window, micro_window=micro_window, settings=settings,
-                             order=quadrature_order)
-    res = run_ensemble(task, spawn_seeds(seed, int(n_samples)), workers=workers, progress=progress,
-                       desc="lyapunov")
-    stack = lambda key: np.array([r[key] for r in res], dtype=float)  # noqa: E731
-    return LyapunovEnsemble(micro=stack("micro"), maximal=stack("maximal"), macro=stack("macro"),
-                            h_T=stack("h_T"), failures=int(sum(r["failures"] for r in res)))
+    run = map_seeds(
+        _lyapunov_sample, n_samples, seed, function="meanfield.lyapunov.lyapunov_ensemble",
+        context=dict(network=network, inputs=inputs, grid=grid, initial=initial, window=window,
+                     micro_window=micro_window, settings=settings, order=quadrature_order),
+        workers=workers, progress=progress, store_dir=store_dir, desc="lyapunov",
+    )
+    return LyapunovEnsemble(maximal=run.stack("maximal", float), macro=run.stack("macro", float),
+                            h_T=run.stack("h_T", float), micro=run.stack("micro", float),
+                            failures=run.total("failures"), provenance=run.provenance)

@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
+from .arguments import seed_record, seed_sequence
 from .cholesky import CausalCholesky
 from .model import InitialState, Inputs, Network, TimeGrid
+from .results import LabelledResult, Provenance
 from .settings import SolverSettings
 
 
@@ -122,7 +124,7 @@ class Drive:
 
 
 @dataclass(frozen=True)
-class PopulationPath:
+class PopulationPath(LabelledResult):
     """One theory sample: the population path for one draw of the innovations (THEORY.md section 4).
 
     Attributes
@@ -135,6 +137,9 @@ class PopulationPath:
     pivot_times : (rank,) time index of each kept column
     xi : (K+1,) the innovations (only those at pivot times act)
     w : (K+1,) extra state of the sparse-driven neurons (zeros without sparse input)
+    record_steps : (n_rec,) steps recorded by the grid (see :meth:`recorded`)
+    provenance : Provenance or None
+        The call and seed that produced the path (None when ``xi`` was given).
     """
 
     times: np.ndarray
@@ -148,6 +153,12 @@ class PopulationPath:
     xi: np.ndarray
     w: np.ndarray
     record_steps: np.ndarray = field(repr=False)
+    provenance: Provenance | None = None
+
+    dims = {"h": ("time",), "m": ("time",), "M": ("time",), "xi": ("time",), "w": ("time",),
+            "delta": ("time", "time2"), "C": ("time", "time2"), "factor": ("time", "pivot"),
+            "pivot_times": ("pivot",), "record_steps": ("recorded",)}
+    coords = {"time": "times", "time2": "times"}
 
     @property
     def delta_diag(self) -> np.ndarray:
@@ -181,9 +192,8 @@ def draw_innovations(seed, n_steps: int, replicas: int | None = None) -> np.ndar
     replicas; the first column of the latter is NOT the former (draw R = 1
     paths with ``replicas=None``).
     """
-    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     shape = (n_steps + 1,) if replicas is None else (n_steps + 1, replicas)
-    return np.random.default_rng(ss).standard_normal(shape)
+    return np.random.default_rng(seed_sequence(seed)).standard_normal(shape)
 
 
 def _resolve_xi(xi, seed, n_steps: int, replicas: int | None = None) -> np.ndarray:
@@ -325,8 +335,13 @@ def solve(
     xi = _resolve_xi(xi, seed, grid.n_steps)
     drive = Drive.on_grid(network, inputs, grid)
     out = forward_sweep(network, [drive], grid, [initial], 1.0, xi, settings)
+    prov = None
+    if seed is not None:
+        prov = Provenance(function="meanfield.solve", seed=seed_record(seed_sequence(seed)), params={
+            "network": network.to_dict(), "inputs": inputs.to_dict(), "grid": grid.to_dict(),
+            "initial": initial.to_dict(), "settings": settings.to_dict()})
     return PopulationPath(
         times=grid.times, h=out.h, m=out.m, M=out.M, delta=out.delta, C=out.C,
         factor=out.factor, pivot_times=out.pivots, xi=xi, w=out.w,
-        record_steps=grid.record_steps,
+        record_steps=grid.record_steps, provenance=prov,
     )

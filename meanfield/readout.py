@@ -23,7 +23,6 @@ the same xi, section 5).
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 from typing import Sequence
@@ -34,10 +33,10 @@ from scipy import special
 from .model import InitialState, Inputs, Network, TimeGrid
 from .population import PopulationPath, gaussian_engine
 from .replicas import ReplicaPaths, solve_replicas
-from .runner import run_ensemble, spawn_seeds
+from .results import LabelledResult, Provenance
+from .runner import map_seeds
 from .settings import SolverSettings
-from .stats import Proportion, event_proportion
-from .stats import Estimate, mean_interval
+from .stats import Estimate, Proportion, event_proportion, mean_interval
 
 
 # --------------------------------------------------------------------------- readout weights
@@ -226,27 +225,38 @@ def _readout_sample(i, ss, *, network, inputs, grid, initial, weights, settings)
 
 
 @dataclass(frozen=True)
-class ReadoutEnsemble:
-    """Conditional laws of r(T) over theory samples (THEORY.md section 6).
+class ReadoutEnsemble(LabelledResult):
+    """Laws of the readout r(T) over theory samples or networks (THEORY.md section 6).
+
+    For a theory sample the law of r(T) given its innovations xi is Gaussian
+    (eq. 6.1); for a realised network r(T) is a number (``sd`` = 0), so the
+    same averages give the empirical probabilities. The theory's
+    :func:`readout_ensemble` and :func:`simulate.readout.readout_ensemble`
+    both return it.
 
     Attributes
     ----------
     mean, sd : (n_samples,)
-        Conditional mean and standard deviation of r(T) for each xi.
+        Conditional mean and standard deviation of r(T) for each sample
+        (networks: the realised r(T) and 0).
     h_T : (n_samples,)
         Population state h(T) of each sample.
+    provenance : Provenance or None
     """
 
     mean: np.ndarray
     sd: np.ndarray
     h_T: np.ndarray
+    provenance: Provenance | None = None
+
+    dims = {"mean": ("sample",), "sd": ("sample",), "h_T": ("sample",)}
 
     @property
     def n_samples(self) -> int:
         return self.mean.size
 
     def conditional_exceedance(self, theta: float) -> np.ndarray:
-        """P(r(T) > theta | xi) for every sample."""
+        """P(r(T) > theta | xi) for every sample (networks: the indicator r(T) > theta)."""
         return _gauss_exceed(self.mean, self.sd, float(theta))
 
     def exceedance(self, theta: float, confidence: float = 0.95) -> Estimate:
@@ -256,17 +266,17 @@ class ReadoutEnsemble:
     def density(self, r) -> np.ndarray:
         """Density of r(T): the average over xi of the conditional Gaussian densities.
 
-        Samples with zero conditional variance (e.g. w = s) have no density;
-        use :meth:`histogram` of ``mean`` for them.
+        Samples with zero conditional variance (e.g. w = s, or networks) have
+        no density; use :meth:`histogram` for them.
         """
         if np.any(self.sd <= 0):
-            raise ValueError("some samples have zero conditional variance (w = s?): r(T) is a function of "
-                             "the path there; histogram `mean` instead")
+            raise ValueError("some samples have zero conditional variance (w = s, or realised networks): "
+                             "r(T) is a number there; use histogram(edges) instead")
         r = np.asarray(r, dtype=float)
         return _gauss_pdf(r[..., None], self.mean, self.sd).mean(axis=-1)
 
     def histogram(self, edges) -> np.ndarray:
-        """Probability of each bin [edges_j, edges_{j+1}) of r(T), averaged over xi (analytic per sample)."""
+        """Probability of each bin [edges_j, edges_{j+1}) of r(T), averaged over samples (analytic per sample)."""
         edges = np.asarray(edges, dtype=float)
         if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0):
             raise ValueError("edges must be an increasing 1-D array of at least 2 bin edges")
@@ -274,10 +284,11 @@ class ReadoutEnsemble:
         return np.diff(cdf, axis=1).mean(axis=0)
 
 
-def _check_n(n_samples):
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
-    return int(n_samples)
+def _as_weights(network: Network, weights, inputs: Inputs) -> "ReadoutWeights":
+    """ReadoutWeights as given, or the statistics of a readout vector w (section 6)."""
+    if isinstance(weights, ReadoutWeights):
+        return weights
+    return ReadoutWeights.from_vector(network, weights, inputs)
 
 
 def readout_ensemble(
@@ -286,11 +297,12 @@ def readout_ensemble(
     grid: TimeGrid = TimeGrid(),
     initial: InitialState = InitialState(),
     *,
-    weights: ReadoutWeights,
+    weights,
     n_samples: int,
     seed,
     workers: int = 1,
     settings: SolverSettings = SolverSettings(),
+    store_dir=None,
     progress: bool = False,
 ) -> ReadoutEnsemble:
     """Conditional laws of r(T) for ``n_samples`` theory samples (THEORY.md sections 4 and 6).
@@ -298,15 +310,22 @@ def readout_ensemble(
     Sample i uses the i-th child of ``SeedSequence(seed)``; results do not
     depend on ``workers``. P(r(T) > theta) and the density of r(T) follow as
     averages over samples (:class:`ReadoutEnsemble`).
+
+    Parameters
+    ----------
+    weights : ReadoutWeights or array (N,)
+        The readout vector w, or its statistics (:class:`ReadoutWeights`).
     """
-    n = _check_n(n_samples)
     settings.check_for(network.phi.name)
     inputs.check_against(network)
-    task = functools.partial(_readout_sample, network=network, inputs=inputs, grid=grid,
-                             initial=initial, weights=weights, settings=settings)
-    res = run_ensemble(task, spawn_seeds(seed, n), workers=workers, progress=progress, desc="readout")
-    stack = lambda key: np.array([r[key] for r in res], dtype=float)  # noqa: E731
-    return ReadoutEnsemble(mean=stack("mean"), sd=stack("sd"), h_T=stack("h_T"))
+    run = map_seeds(
+        _readout_sample, n_samples, seed, function="meanfield.readout.readout_ensemble",
+        context=dict(network=network, inputs=inputs, grid=grid, initial=initial,
+                     weights=_as_weights(network, weights, inputs), settings=settings),
+        workers=workers, progress=progress, store_dir=store_dir, desc="readout",
+    )
+    return ReadoutEnsemble(mean=run.stack("mean", float), sd=run.stack("sd", float),
+                           h_T=run.stack("h_T", float), provenance=run.provenance)
 
 
 # --------------------------------------------------------------------------- two stimuli
@@ -322,7 +341,7 @@ def _discrimination_sample(i, ss, *, network, stimuli, grid, initial, weights, t
 
 
 @dataclass(frozen=True)
-class Discrimination:
+class Discrimination(LabelledResult):
     """Which of two stimuli was given, read from one network (THEORY.md sections 5 and 6).
 
     Stimulus 0 is reported by h(T) > 0 (or r(T) > theta), stimulus 1 by
@@ -335,10 +354,17 @@ class Discrimination:
     p_exceed : (n, 2) or None
         P(r(T) > theta | path) under each stimulus (theory) or the indicator
         r(T) > theta (simulation).
+    r_T : (n, 2) or None
+        Networks only: the realised readout r(T) under each stimulus.
+    provenance : Provenance or None
     """
 
     h_T: np.ndarray
     p_exceed: np.ndarray | None = None
+    r_T: np.ndarray | None = None
+    provenance: Provenance | None = None
+
+    dims = {"h_T": ("sample", "stimulus"), "p_exceed": ("sample", "stimulus"), "r_T": ("sample", "stimulus")}
 
     @property
     def n(self) -> int:
@@ -391,10 +417,11 @@ def discriminate(
     *,
     n_samples: int,
     seed,
-    weights: ReadoutWeights | Sequence[ReadoutWeights] | None = None,
+    weights=None,
     theta: float = 0.0,
     workers: int = 1,
     settings: SolverSettings = SolverSettings(),
+    store_dir=None,
     progress: bool = False,
 ) -> Discrimination:
     """Theory: two stimuli on the same network, two replicas with the same xi (THEORY.md sections 5, 6).
@@ -408,25 +435,36 @@ def discriminate(
     ----------
     stimuli : pair of Inputs
         Stimulus 0 and stimulus 1 (e.g. :func:`sign_stimuli`).
-    weights : ReadoutWeights or a pair of them, optional
-        One per stimulus when their driven sets differ (rho_S^w depends on S).
+    weights : array (N,), ReadoutWeights or a pair of them, optional
+        The readout vector w, or its statistics: one per stimulus when their
+        driven sets differ (rho_S^w depends on S; a vector gives each its own).
     theta : float
         Readout threshold.
     """
-    n = _check_n(n_samples)
+    stimuli = check_stimuli(network, stimuli)
+    if weights is not None and not isinstance(weights, (ReadoutWeights, tuple, list)):
+        weights = tuple(_as_weights(network, weights, s) for s in stimuli)  # a readout vector w
+    if isinstance(weights, ReadoutWeights):
+        weights = (weights, weights)
+    if weights is not None and (len(weights) != 2 or not all(isinstance(w, ReadoutWeights) for w in weights)):
+        raise ValueError("weights must be a readout vector w, one ReadoutWeights or a pair of them "
+                         "(one per stimulus)")
+    settings.check_for(network.phi.name)
+    run = map_seeds(
+        _discrimination_sample, n_samples, seed, function="meanfield.readout.discriminate",
+        context=dict(network=network, stimuli=stimuli, grid=grid, initial=initial,
+                     weights=None if weights is None else tuple(weights), theta=float(theta), settings=settings),
+        workers=workers, progress=progress, store_dir=store_dir, desc="discrimination",
+    )
+    return Discrimination(h_T=run.stack("h_T"), p_exceed=run.stack("p_exceed") if weights is not None else None,
+                          provenance=run.provenance)
+
+
+def check_stimuli(network: Network, stimuli) -> tuple[Inputs, Inputs]:
+    """The pair (stimulus 0, stimulus 1) as a tuple of Inputs that fit ``network``; ValueError otherwise."""
     stimuli = tuple(stimuli)
     if len(stimuli) != 2 or not all(isinstance(s, Inputs) for s in stimuli):
         raise ValueError("stimuli must be a pair of Inputs (stimulus 0, stimulus 1)")
     for s in stimuli:
         s.check_against(network)
-    if isinstance(weights, ReadoutWeights):
-        weights = (weights, weights)
-    if weights is not None and (len(weights) != 2 or not all(isinstance(w, ReadoutWeights) for w in weights)):
-        raise ValueError("weights must be one ReadoutWeights or a pair of them (one per stimulus)")
-    settings.check_for(network.phi.name)
-    task = functools.partial(_discrimination_sample, network=network, stimuli=stimuli, grid=grid,
-                             initial=initial, weights=weights, theta=float(theta), settings=settings)
-    res = run_ensemble(task, spawn_seeds(seed, n), workers=workers, progress=progress, desc="discrimination")
-    h_T = np.stack([r["h_T"] for r in res])
-    p = np.stack([r["p_exceed"] for r in res]) if weights is not None else None
-    return Discrimination(h_T=h_T, p_exceed=p)
+    return stimuli

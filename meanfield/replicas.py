@@ -15,6 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .arguments import per_replica
 from .model import InitialState, Inputs, Network, TimeGrid
 from .model._checks import require_range
 from .population import Drive, _resolve_xi, forward_sweep
@@ -64,17 +65,6 @@ class ReplicaPaths:
         return self.delta[k, a, k, a] + self.delta[k, b, k, b] - 2.0 * self.delta[k, a, k, b]
 
 
-def _per_replica(name: str, value, kind, replicas: int) -> list:
-    if isinstance(value, kind):
-        return [value] * replicas
-    value = list(value)
-    if len(value) != replicas or not all(isinstance(v, kind) for v in value):
-        raise ValueError(
-            f"{name} must be one {kind.__name__} or a sequence of {replicas} of them, got {value!r}"
-        )
-    return value
-
-
 def solve_replicas(
     network: Network,
     inputs: Inputs | Sequence[Inputs] = Inputs(),
@@ -106,8 +96,8 @@ def solve_replicas(
         raise ValueError(f"replicas must be an integer >= 1, got {replicas!r}")
     c0 = require_range("solve_replicas", "c0", c0, lo=-1.0, hi=1.0)
     settings.check_for(network.phi.name)
-    inputs = _per_replica("inputs", inputs, Inputs, replicas)
-    initial = _per_replica("initial", initial, InitialState, replicas)
+    inputs = per_replica("inputs", inputs, Inputs, replicas)
+    initial = per_replica("initial", initial, InitialState, replicas)
     xi = _resolve_xi(xi, seed, grid.n_steps, replicas)
     drives = [Drive.on_grid(network, inp, grid) for inp in inputs]
     out = forward_sweep(network, drives, grid, initial, c0, xi.reshape(-1), settings)

@@ -38,7 +38,6 @@ inverse Fourier transform of H(w) of section 3.
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 
@@ -48,7 +47,9 @@ from scipy.special import gammaln
 from .model import InitialState, Inputs, Network, Step, TimeGrid, UniformInput
 from .model.profiles import Custom
 from .replicas import solve_replicas
-from .runner import run_ensemble, spawn_seeds
+from .arguments import count
+from .results import LabelledResult, Provenance
+from .runner import map_seeds
 from .settings import SolverSettings
 from .tangent import Perturbation, solve_tangent
 
@@ -144,33 +145,72 @@ def _response_sample(i, ss, *, network, inputs, grid, initial, step, method, eps
                                     settings=settings)}
 
 
-def sample_impulse_responses(
+@dataclass(frozen=True)
+class ResponseEnsemble(LabelledResult):
+    """Linear responses chi(t_k, t_step) of many theory samples or networks (THEORY.md sections 3, 5).
+
+    The theory's :func:`response_ensemble` and the simulator's
+    :func:`simulate.response.response_ensemble` both return it.
+
+    Attributes
+    ----------
+    times : (K+1,)
+        Grid times t_k.
+    chi : (n_samples, K+1)
+        chi(t_k, t_step) per sample; zero for k <= step.
+    step : int
+        The pulse acts on the Euler step step -> step + 1.
+    provenance : Provenance or None
+    """
+
+    times: np.ndarray
+    chi: np.ndarray
+    step: int
+    provenance: Provenance | None = None
+
+    dims = {"chi": ("sample", "time")}
+    coords = {"time": "times"}
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.chi.shape[0])
+
+    def at_lag(self, lag: int) -> np.ndarray:
+        """chi(t_step + lag dt, t_step) of every sample."""
+        k = self.step + count("lag", lag)
+        if k >= self.times.size:
+            raise ValueError(f"lag = {lag} reaches past T: at most {self.times.size - 1 - self.step}")
+        return self.chi[:, k]
+
+
+def response_ensemble(
     network: Network,
     inputs: Inputs = Inputs(),
     grid: TimeGrid = TimeGrid(),
     initial: InitialState = InitialState(),
     *,
     step: int = 0,
-    method: str = "tangent",
-    eps: float = 1e-6,
     n_samples: int,
     seed,
+    method: str = "tangent",
+    eps: float = 1e-6,
     workers: int = 1,
     settings: SolverSettings = SolverSettings(),
+    store_dir=None,
     progress: bool = False,
-) -> np.ndarray:
-    """chi(t_k, t_step) of ``n_samples`` theory samples, shape (n_samples, K+1) (THEORY.md section 5).
+) -> ResponseEnsemble:
+    """chi(t_k, t_step) of ``n_samples`` theory samples (THEORY.md section 5).
 
     Sample i uses the i-th child of ``seed``; ``method`` and ``eps`` as in
     :func:`impulse_response`.
     """
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
-    task = functools.partial(_response_sample, network=network, inputs=inputs, grid=grid, initial=initial,
-                             step=step, method=method, eps=float(eps), settings=settings)
-    res = run_ensemble(task, spawn_seeds(seed, int(n_samples)), workers=workers, progress=progress,
-                       desc="response")
-    return np.stack([r["chi"] for r in res])
+    run = map_seeds(
+        _response_sample, n_samples, seed, function="meanfield.response.response_ensemble",
+        context=dict(network=network, inputs=inputs, grid=grid, initial=initial, step=step, method=method,
+                     eps=float(eps), settings=settings),
+        workers=workers, progress=progress, store_dir=store_dir, desc="response",
+    )
+    return ResponseEnsemble(times=grid.times, chi=run.stack("chi"), step=int(step), provenance=run.provenance)
 
 
 def euler_population_kernel(zeta, g: float, J0: float, dt: float, n_steps: int) -> np.ndarray:

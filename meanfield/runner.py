@@ -1,10 +1,10 @@
 """Reproducible, resumable ensembles: seeds, a process pool, a progress bar and a result store.
 
-This module holds no theory and no simulation; ``simulate`` and ``meanfield``
-both run their ensembles through it so that the two sides are seeded,
-parallelised and saved the same way. Where the tasks run is a pluggable
-backend: :class:`LocalBackend` (this process or a process pool, the default)
-or :class:`DaskBackend` (a ``dask.distributed`` cluster).
+This module holds no theory and no simulation. Every ensemble of the
+theory and of the simulator runs through one function, :func:`map_seeds`,
+so that the two sides are seeded, parallelised, resumed and described the
+same way. Where the tasks run is a backend of :mod:`meanfield.backends`
+(this process, a process pool, or a Dask cluster).
 
 Reproducibility contract: realisation ``i`` always receives the ``i``-th child
 of ``numpy.random.SeedSequence(seed)``, so its result does not depend on the
@@ -13,17 +13,22 @@ number of workers or on which realisations were already on disk.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
 import json
 import os
 import tempfile
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
+
+from .arguments import count, seed_from_record, seed_record, seed_sequence  # noqa: F401 (re-exported)
+from .backends import LocalBackend
+from .jsonable import to_jsonable
+from .results import Provenance, package_version
 
 try:  # pragma: no cover - tqdm is a declared dependency; the fallback keeps imports light
     from tqdm.auto import tqdm
@@ -31,42 +36,9 @@ except ImportError:  # pragma: no cover
     tqdm = None
 
 
-def package_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("meanfield")
-    except PackageNotFoundError:  # running from a source tree
-        return "0+unknown"
-
-
 def spawn_seeds(seed, n: int) -> list[np.random.SeedSequence]:
     """The first ``n`` children of ``SeedSequence(seed)``, one per realisation."""
-    if n < 0:
-        raise ValueError(f"number of realisations must be >= 0, got {n}")
-    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    return root.spawn(n)
-
-
-def seed_record(ss: np.random.SeedSequence) -> dict:
-    """JSON-serialisable description from which ``ss`` can be rebuilt exactly."""
-    return {"entropy": int(ss.entropy), "spawn_key": [int(k) for k in ss.spawn_key]}
-
-
-def seed_from_record(record: Mapping) -> np.random.SeedSequence:
-    return np.random.SeedSequence(record["entropy"], spawn_key=tuple(record["spawn_key"]))
-
-
-def _to_jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_to_jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return repr(obj)
-    return obj
+    return seed_sequence(seed).spawn(count("the number of realisations", n, lo=0))
 
 
 class ResultStore:
@@ -84,8 +56,8 @@ class ResultStore:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.manifest = {
             "kind": kind,
-            "params": _to_jsonable(dict(params)),
-            "seed": _to_jsonable(dict(seed_root)),
+            "params": to_jsonable(dict(params)),
+            "seed": to_jsonable(dict(seed_root)),
             "package_version": package_version(),
         }
         path = self.directory / "manifest.json"
@@ -126,16 +98,6 @@ class ResultStore:
             return {k: data[k] for k in data.files}
 
 
-def _limit_threads(n_threads: int) -> None:
-    """Process-pool initializer: give each worker its share of the cores."""
-    try:
-        import numba
-
-        numba.set_num_threads(max(1, min(n_threads, numba.config.NUMBA_NUM_THREADS)))
-    except Exception:  # pragma: no cover - numba missing or already configured
-        pass
-
-
 @dataclass
 class _Progress:
     total: int
@@ -155,106 +117,6 @@ class _Progress:
     def close(self):
         if self.bar is not None:
             self.bar.close()
-
-
-class LocalBackend:
-    """The default execution backend: this process (``workers == 1``) or a spawn-context process pool.
-
-    Each pool worker gets ``cores // workers`` Numba threads, so that the
-    workers do not oversubscribe the machine.
-
-    Parameters
-    ----------
-    workers : int
-        Number of processes (>= 1); 1 runs every task in the calling process.
-    """
-
-    name = "local"
-
-    def __init__(self, workers: int = 1):
-        if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
-            raise ValueError(f"workers must be >= 1, got {workers}")
-        self.workers = int(workers)
-
-    def run(self, task: Callable, todo: Sequence[int], items: Sequence) -> Iterator[tuple[int, Mapping]]:
-        """Yield ``(i, task(i, items[i]))`` for every i in ``todo``, in order of completion."""
-        if self.workers == 1 or len(todo) <= 1:
-            for i in todo:
-                yield i, task(i, items[i])
-            return
-        threads = max(1, (os.cpu_count() or 1) // self.workers)
-        with ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=get_context("spawn"),
-            initializer=_limit_threads,
-            initargs=(threads,),
-        ) as pool:
-            pending = {pool.submit(task, i, items[i]): i for i in todo}
-            try:
-                while pending:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        yield pending.pop(fut), fut.result()
-            except BrokenProcessPool as exc:
-                raise RuntimeError(
-                    "a worker process died. Workers are started with 'spawn', which re-imports the "
-                    "calling script: put a script's top-level code under `if __name__ == \"__main__\":`, "
-                    "or run with workers=1. If the script is guarded, the worker ran out of memory "
-                    "or crashed in compiled code"
-                ) from exc
-            finally:  # on error, interrupt or an abandoned generator: drop what has not started
-                for fut in pending:
-                    fut.cancel()
-
-
-class DaskBackend:
-    """Execution on a ``dask.distributed.Client`` (optional extra ``meanfield[dask]``).
-
-    Tasks are submitted as futures (``pure=False``) and collected with
-    ``distributed.as_completed``; the results are the same arrays as with
-    :class:`LocalBackend` because every task draws only from its own
-    SeedSequence. On construction each worker process is limited to
-    ``threads_per_worker`` Numba threads (default: this machine's cores divided
-    by the number of workers, right for a ``LocalCluster``), as the local pool
-    does.
-
-    Parameters
-    ----------
-    client : distributed.Client
-        A connected client (e.g. on a ``LocalCluster`` or a remote scheduler).
-    threads_per_worker : int, optional
-        Numba threads per worker process.
-    """
-
-    name = "dask"
-
-    def __init__(self, client, threads_per_worker: int | None = None):
-        try:
-            import distributed  # noqa: F401
-        except ImportError as exc:  # pragma: no cover - depends on the installation
-            raise ValueError(
-                "the Dask backend needs dask.distributed: pip install 'meanfield[dask]'"
-            ) from exc
-        if not hasattr(client, "submit"):
-            raise ValueError(f"client must be a dask.distributed.Client, got {client!r}")
-        self.client = client
-        if threads_per_worker is None:
-            n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-            threads_per_worker = max(1, (os.cpu_count() or 1) // n_workers)
-        client.run(_limit_threads, int(threads_per_worker))
-
-    def run(self, task: Callable, todo: Sequence[int], items: Sequence) -> Iterator[tuple[int, Mapping]]:
-        """Yield ``(i, task(i, items[i]))`` for every i in ``todo``, in order of completion."""
-        from distributed import as_completed
-
-        futures = {self.client.submit(task, i, items[i], pure=False): i for i in todo}
-        try:
-            for fut in as_completed(list(futures)):
-                yield futures[fut], fut.result()
-        finally:
-            pending = [f for f in futures if not f.done()]
-            if pending:
-                self.client.cancel(pending)
 
 
 def run_ensemble(
@@ -319,3 +181,100 @@ def run_ensemble(
     finally:
         bar.close()
     return results  # type: ignore[return-value]
+
+
+def describe(value):
+    """The JSON form of one task argument, for a store manifest and a result's provenance.
+
+    Model objects give their ``to_dict()``; long arrays (a readout vector)
+    are summarised by shape and SHA-1 digest, so that two runs with
+    different vectors never share a store.
+    """
+    if isinstance(value, np.ndarray) and value.size > 16:
+        digest = hashlib.sha1(np.ascontiguousarray(value).tobytes()).hexdigest()
+        return {"shape": list(value.shape), "dtype": value.dtype.name, "sha1": digest}
+    if isinstance(value, (list, tuple)):
+        return [describe(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type) \
+            and not callable(getattr(value, "to_dict", None)):
+        return {k: describe(v) for k, v in value.__dict__.items()}
+    return to_jsonable(value)
+
+
+@dataclass(frozen=True)
+class SeedRun:
+    """The per-sample results of :func:`map_seeds`, in sample order, with their provenance."""
+
+    items: list
+    provenance: Provenance
+
+    def stack(self, key: str, dtype=None) -> np.ndarray:
+        """``key`` of every item stacked along a new leading sample axis."""
+        return np.stack([np.asarray(it[key], dtype=dtype) for it in self.items])
+
+    def total(self, key: str) -> int:
+        """Sum of an integer counter over the items (e.g. failed solves)."""
+        return int(sum(int(it[key]) for it in self.items))
+
+
+def map_seeds(
+    task: Callable,
+    n_samples: int,
+    seed,
+    *,
+    function: str,
+    context: Mapping | None = None,
+    workers: int = 1,
+    progress: bool = True,
+    store_dir=None,
+    desc: str | None = None,
+    backend=None,
+) -> SeedRun:
+    """Run ``task(i, seed_i, **context)`` for sample i = 0..n_samples-1: the one ensemble path.
+
+    Sample i receives the i-th child of ``SeedSequence(seed)`` whatever the
+    number of workers, the backend, or what a store already holds.
+
+    Parameters
+    ----------
+    task : callable
+        A module-level function ``task(i, seed, **context)`` returning a
+        mapping of arrays (picklable, for the process pool).
+    n_samples : int
+        Ensemble size (>= 1).
+    seed : int or SeedSequence
+        Root seed.
+    function : str
+        Public name of the caller (``"meanfield.sample"``), recorded in the
+        provenance and in a store's manifest.
+    context : mapping, optional
+        Keyword arguments of every task; their :func:`describe` form is the
+        provenance's ``params`` and identifies a store.
+    workers : int
+        Processes of the default local backend (1: this process).
+    progress : bool
+        Show a progress bar.
+    store_dir : path, optional
+        A :class:`ResultStore` directory: finished samples are saved as they
+        complete and loaded, not recomputed, when the ensemble is run again.
+    desc : str, optional
+        Label of the progress bar (default: ``function``).
+    backend : optional
+        A backend of :mod:`meanfield.backends` (default ``LocalBackend(workers)``).
+
+    Returns
+    -------
+    SeedRun
+    """
+    n = count("n_samples", n_samples)
+    count("workers", workers)
+    root = seed_sequence(seed)
+    context = dict(context or {})
+    params = {k: describe(v) for k, v in context.items()}
+    store = None
+    if store_dir is not None:
+        store = ResultStore(store_dir, params, seed_record(root), n, kind=function)
+    items = run_ensemble(functools.partial(task, **context), root.spawn(n), workers=workers,
+                         progress=progress, store=store, desc=desc or function, backend=backend)
+    prov = Provenance(function=function, params=params, seed=seed_record(root), n_samples=n)
+    return SeedRun(items=items, provenance=prov)

@@ -7,36 +7,29 @@ is the same whatever the number of workers or samples.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 
-from .model import (
-    STATES, InitialState, Inputs, Network, State, StateCriteria, TimeGrid, classify_state,
-)
+from .model import InitialState, Inputs, Network, StateCriteria, TimeGrid
 from .population import solve
-from .runner import ResultStore, run_ensemble, seed_record, spawn_seeds
+from .results import PathEnsemble, Provenance
+from .runner import map_seeds
 from .settings import SolverSettings
-from .stats import Proportion, event_proportion
-
-_STATE_CODES = {s: i for i, s in enumerate(STATES)}
 
 
-def _theory_sample(i, ss, *, network, inputs, grid, initial, settings, criteria):
+def _theory_sample(i, ss, *, network, inputs, grid, initial, settings):
     path = solve(network, inputs, grid, initial, seed=ss, settings=settings)
-    rec = path.recorded()
-    code = -1  # not classified
-    if criteria is not None:
-        code = _STATE_CODES[classify_state(rec["h"], rec["delta_tt"], grid.dt * grid.stride, criteria)]
-    return {**rec, "state": np.int64(code), "rank": np.int64(path.rank)}
+    return {**path.recorded(), "rank": np.int64(path.rank)}
 
 
 @dataclass(frozen=True)
-class TheoryEnsemble:
-    """Recorded population paths of many theory samples, with their states (THEORY.md sections 4, 7).
+class TheoryEnsemble(PathEnsemble):
+    """Recorded population paths of many theory samples (THEORY.md sections 4, 7).
 
-    Arrays are (n_samples, n_recorded) at ``times``.
+    Arrays are (n_samples, n_recorded) at ``times``; the states of section 7
+    are classified on demand (:meth:`states`, :meth:`state_probabilities`)
+    with ``criteria`` as the default thresholds.
     """
 
     network: Network
@@ -44,35 +37,17 @@ class TheoryEnsemble:
     grid: TimeGrid
     initial: InitialState
     settings: SolverSettings
-    criteria: StateCriteria | None
+    criteria: StateCriteria
     times: np.ndarray
     h: np.ndarray
     m: np.ndarray
     M: np.ndarray
     delta_tt: np.ndarray
-    states: tuple[State, ...]
     ranks: np.ndarray
-    seeds: tuple[dict, ...]
+    provenance: Provenance | None = None
 
-    @property
-    def n_samples(self) -> int:
-        return self.h.shape[0]
-
-    def state_probabilities(self, confidence: float = 0.95, method: str = "wilson") -> dict[str, Proportion]:
-        """P(state) for every state of THEORY.md section 7, with binomial intervals."""
-        if self.criteria is None:
-            raise ValueError("this ensemble was sampled with criteria=None: its states were not classified")
-        return {
-            s.value: event_proportion([x is s for x in self.states], confidence, method)
-            for s in STATES
-        }
-
-    def probability(self, events, confidence: float = 0.95, method: str = "wilson") -> Proportion:
-        """P(event) from a boolean array over samples, e.g. ``np.abs(ens.h[:, -1]) > 0.5``."""
-        events = np.asarray(events, dtype=bool)
-        if events.shape != (self.n_samples,):
-            raise ValueError(f"events must have shape ({self.n_samples},), got {events.shape}")
-        return event_proportion(events, confidence, method)
+    dims = {name: ("sample", "time") for name in ("h", "m", "M", "delta_tt")} | {"ranks": ("sample",)}
+    coords = {"time": "times"}
 
 
 def sample(
@@ -85,49 +60,40 @@ def sample(
     seed,
     workers: int = 1,
     settings: SolverSettings = SolverSettings(),
-    criteria: StateCriteria | None = StateCriteria(),
+    criteria: StateCriteria = StateCriteria(),
     store_dir=None,
     progress: bool = True,
 ) -> TheoryEnsemble:
-    """Draw ``n_samples`` theory samples (THEORY.md section 4) and classify their states (section 7).
+    """Draw ``n_samples`` theory samples (THEORY.md section 4) for state probabilities (section 7).
 
     Parameters
     ----------
+    network, inputs, grid, initial
+        The model.
     n_samples : int
         Number of innovation draws (>= 1).
     seed : int or SeedSequence
         Root seed; sample i uses the i-th spawned child.
     workers : int
         Processes; results are identical for any value.
+    settings : SolverSettings
+        Quadrature order and pivot tolerance.
+    criteria : StateCriteria
+        Default thresholds of the state classifier (section 7).
     store_dir : path, optional
         Save each sample as it finishes and resume from what is there.
-    criteria : StateCriteria or None
-        State classifier thresholds (section 7); None skips the classification
-        (for runs shorter than the classifier's window).
+    progress : bool
+        Show a progress bar.
     """
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
     settings.check_for(network.phi.name)
     inputs.check_against(network)
-    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    seeds = spawn_seeds(root, int(n_samples))
-    store = None
-    if store_dir is not None:
-        params = {
-            "network": network.to_dict(), "inputs": inputs.to_dict(), "grid": grid.to_dict(),
-            "initial": initial.to_dict(), "settings": settings.to_dict(),
-            "criteria": None if criteria is None else criteria.to_dict(),
-        }
-        store = ResultStore(store_dir, params, seed_record(root), int(n_samples), kind="theory")
-    task = functools.partial(
-        _theory_sample, network=network, inputs=inputs, grid=grid, initial=initial,
-        settings=settings, criteria=criteria,
+    run = map_seeds(
+        _theory_sample, n_samples, seed, function="meanfield.sample",
+        context=dict(network=network, inputs=inputs, grid=grid, initial=initial, settings=settings),
+        workers=workers, progress=progress, store_dir=store_dir, desc="theory samples",
     )
-    results = run_ensemble(task, seeds, workers=workers, progress=progress, store=store, desc="theory samples")
-    stack = lambda key: np.stack([r[key] for r in results])  # noqa: E731
     return TheoryEnsemble(
-        network=network, inputs=inputs, grid=grid, initial=initial, settings=settings,
-        criteria=criteria, times=results[0]["times"], h=stack("h"), m=stack("m"), M=stack("M"),
-        delta_tt=stack("delta_tt"), states=tuple(STATES[int(r["state"])] for r in results if int(r["state"]) >= 0),
-        ranks=stack("rank"), seeds=tuple(seed_record(s) for s in seeds),
+        network=network, inputs=inputs, grid=grid, initial=initial, settings=settings, criteria=criteria,
+        times=run.items[0]["times"], h=run.stack("h"), m=run.stack("m"), M=run.stack("M"),
+        delta_tt=run.stack("delta_tt"), ranks=run.stack("rank"), provenance=run.provenance,
     )

@@ -65,20 +65,7 @@ from .cholesky import CausalCholesky
 from .gaussian.derivative_kernels import CODES
 from .model import InitialState, Inputs, Network, TimeGrid
 from .population import Drive, _resolve_xi, _within_cauchy_schwarz, delta_step_replicas, gaussian_engine
-from .settings import SolverSettings
-
-
-#: Default settings of the tangent: its derivative averages (up to E[phi'''_k phi'_l] in Q) need more
-#: nodes than C. Measured at (g, J0) = (1.5, 1), T = 40: with 40 nodes 3 of 32 solves met a tangent pivot
-#: of -1.2e-3 to -7.5e-3 U_kk (quadrature error at Delta ~ 2-3); with 60 nodes those pass.
-TANGENT_SETTINGS = SolverSettings(quadrature_order=60, pivot_tol=1e-3)
-
-#: Row-relative pivot tolerance of the tangent rows (fresh_tol * U_kk). The tangent covariance mixes
-#: Stein-lemma averages of phi'..phi''' with the phi-phi averages of the base rows, and its Schur complements
-#: carry their quadrature mismatch amplified by the small base pivots: at 60 nodes with a tangent tolerance
-#: of 1e-3, about 1 % of chaotic samples met tangent pivots of -1.1 to -2.7 x 1e-3 U_kk. As THEORY.md
-#: section 4 asks of every pivot tolerance, this one sits well above that error.
-FRESH_TOL = 1e-2
+from .settings import FRESH_TOL, TANGENT_SETTINGS, SolverSettings  # noqa: F401 (re-exported)
 
 
 def window_indices(times: np.ndarray, window=None) -> tuple[int, int]:

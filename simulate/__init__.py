@@ -11,21 +11,27 @@ Modules :mod:`simulate.lyapunov` (Benettin and macro exponents),
 :mod:`simulate.response` (response to a small input pulse) are the
 simulation side of THEORY.md sections 5 and 6.
 
-Public API: :func:`run`, :func:`ensemble`, :func:`outlier_eigenvalues`,
+The calls mirror the theory's (``meanfield``): :func:`run` answers what
+:func:`meanfield.solve` answers for one network, :func:`sample` what
+:func:`meanfield.sample` answers for an ensemble, with the same argument
+order ``(network, inputs, grid, initial)``, keyword-only ``seed`` and
+``n_samples``, and results with the same methods.
+
+Public API: :func:`run`, :func:`sample`, :func:`outlier_eigenvalues`,
 :func:`realise`, :func:`simulate_realisation`, :class:`SimulationResult`,
-:class:`EnsembleResult`.
+:class:`SimulationEnsemble`.
 """
 
 from . import lyapunov, readout, response
-from .ensembles import ensemble
+from .ensembles import sample
 from .options import RunOptions, Setup, make_setup
 from .realisation import Realisation, realise
-from .result import EnsembleResult, SimulationResult
+from .result import SimulationEnsemble, SimulationResult
 from .simulation import run, simulate_realisation
 from .spectrum import bulk_radius, coupling_eigenvalues, outlier_eigenvalues
 
 __all__ = [
-    "run", "ensemble", "outlier_eigenvalues", "coupling_eigenvalues", "bulk_radius",
+    "run", "sample", "outlier_eigenvalues", "coupling_eigenvalues", "bulk_radius",
     "realise", "Realisation", "simulate_realisation", "RunOptions", "Setup", "make_setup",
-    "SimulationResult", "EnsembleResult", "lyapunov", "readout", "response",
+    "SimulationResult", "SimulationEnsemble", "lyapunov", "readout", "response",
 ]

@@ -8,15 +8,15 @@ integrated here alongside the state (J is never formed: J y = (g/sqrt N) z y + u
 
 * Maximal exponent (Benettin et al. 1980): a random unit tangent vector,
   renormalised every ``renorm_every`` steps; lambda_max = sum of the log
-  norm growth factors over the window / its length. Comparable with the
-  theory's micro exponent (:func:`meanfield.lyapunov.micro_exponent`) where
-  the microscopic direction dominates.
+  norm growth factors over the window / its length. Its theory counterpart
+  is :func:`meanfield.lyapunov.maximal_exponent` (a microscopic kick that
+  also moves the population mode).
 * Macroscopic finite-time exponent: a second tangent vector started along the
   uniform direction u = (1, ..., 1) (h0 -> h0 + delta), not renormalised;
   its population component dh_k = (1/N) sum_i v_i(t_k) gives
   lambda_macro = log(|dh(t_b)| / |dh(t_a)|) / (t_b - t_a), the
-  infinitesimal version of the theory's two replicas with h0 differing by
-  delta (:func:`meanfield.lyapunov.macro_separation`).
+  counterpart of :func:`meanfield.lyapunov.macro_exponent` (the tangent of
+  h for a shift of h0).
 
 Tangent vectors are O(1) linear objects; the macro tangent is rescaled
 (its log scale tracked) so that it neither overflows nor underflows.
@@ -24,7 +24,6 @@ Tangent vectors are O(1) linear objects; the macro tangent is rescaled
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 
@@ -32,8 +31,10 @@ import numpy as np
 from numba import njit
 
 from meanfield.model import InitialState, Inputs, Network, TimeGrid
-from meanfield.runner import run_ensemble, spawn_seeds
-from meanfield.stats import Estimate, median_interval
+from meanfield.arguments import count
+from meanfield.lyapunov import LyapunovEnsemble
+from meanfield.results import LabelledResult
+from meanfield.runner import map_seeds
 
 from .drive import build_drive
 from .options import RunOptions, make_setup
@@ -65,7 +66,7 @@ def _z_times(z, Yt, out):
 
 
 @dataclass(frozen=True)
-class LyapunovRun:
+class LyapunovRun(LabelledResult):
     """Tangent-space run of one realisation.
 
     Attributes
@@ -85,6 +86,9 @@ class LyapunovRun:
     log_dh: np.ndarray
     h: np.ndarray
 
+    dims = {"log_norm": ("time",), "log_dh": ("time",), "h": ("time",)}
+    coords = {"time": "times"}
+
     def _window(self, window):
         if window is None:
             return 0, self.times.size - 1
@@ -94,7 +98,7 @@ class LyapunovRun:
             raise ValueError(f"window = {window!r} must satisfy 0 <= t_a < t_b <= T = {self.times[-1]:g}")
         return a, b
 
-    def max_exponent(self, window=None) -> float:
+    def maximal_exponent(self, window=None) -> float:
         """Benettin maximal exponent on ``window`` = (t_a, t_b) (default (0, T))."""
         a, b = self._window(window)
         return float((self.log_norm[b] - self.log_norm[a]) / (self.times[b] - self.times[a]))
@@ -105,11 +109,11 @@ class LyapunovRun:
         return float((self.log_dh[b] - self.log_dh[a]) / (self.times[b] - self.times[a]))
 
 
-def tangent_run(
+def lyapunov_run(
     realisation: Realisation,
+    inputs: Inputs = Inputs(),
     grid: TimeGrid = TimeGrid(),
     initial: InitialState = InitialState(),
-    inputs: Inputs = Inputs(),
     *,
     renorm_every: int = 1,
     tangent_seed=None,
@@ -121,7 +125,7 @@ def tangent_run(
     ----------
     realisation : Realisation
         From :func:`simulate.realise` (float64 or float32 z; the tangents are float64).
-    grid, initial, inputs
+    inputs, grid, initial
         As for :func:`simulate.run` (one replica).
     renorm_every : int
         Renormalise the Benettin vector every this many steps.
@@ -136,8 +140,7 @@ def tangent_run(
     LyapunovRun
     """
     net = realisation.network
-    if isinstance(renorm_every, bool) or not isinstance(renorm_every, (int, np.integer)) or renorm_every < 1:
-        raise ValueError(f"renorm_every must be an integer >= 1, got {renorm_every!r}")
+    count("renorm_every", renorm_every)
     setup = make_setup(net, inputs, grid, initial, RunOptions())
     N, K, dt = net.N, grid.n_steps, grid.dt
     if x0 is None:
@@ -193,50 +196,40 @@ def tangent_run(
     return LyapunovRun(times=grid.times, log_norm=log_norm, log_dh=log_dh, h=h)
 
 
-def _lyapunov_task(i, ss, *, network, grid, initial, inputs, window, micro_window, renorm_every):
-    run = tangent_run(realise(network, ss), grid, initial, inputs, renorm_every=renorm_every)
-    return {"max": np.float64(run.max_exponent(micro_window)), "macro": np.float64(run.macro_exponent(window)),
-            "h_T": np.float64(run.h[-1])}
+def _lyapunov_task(i, ss, *, network, inputs, grid, initial, window, micro_window, renorm_every):
+    run = lyapunov_run(realise(network, ss), inputs, grid, initial, renorm_every=renorm_every)
+    return {"maximal": np.float64(run.maximal_exponent(micro_window)),
+            "macro": np.float64(run.macro_exponent(window)), "h_T": np.float64(run.h[-1])}
 
 
-@dataclass(frozen=True)
-class LyapunovSamples:
-    """Exponents of many realisations: ``max`` (Benettin), ``macro`` (population FTLE), ``h_T``."""
-
-    max: np.ndarray
-    macro: np.ndarray
-    h_T: np.ndarray
-
-    def median_max(self, confidence: float = 0.95) -> Estimate:
-        return median_interval(self.max, confidence)
-
-    def median_macro(self, confidence: float = 0.95) -> Estimate:
-        return median_interval(self.macro, confidence)
-
-
-def lyapunov_samples(
+def lyapunov_ensemble(
     network: Network,
+    inputs: Inputs = Inputs(),
     grid: TimeGrid = TimeGrid(),
     initial: InitialState = InitialState(),
-    inputs: Inputs = Inputs(),
     *,
-    n_realisations: int,
+    n_samples: int,
     seed,
     window=None,
     micro_window=None,
     renorm_every: int = 1,
     workers: int = 1,
+    store_dir=None,
     progress: bool = False,
-) -> LyapunovSamples:
-    """Benettin and macro exponents of ``n_realisations`` networks (realisation i: i-th child of ``seed``).
+) -> LyapunovEnsemble:
+    """Benettin (maximal) and macro exponents of ``n_samples`` networks (realisation i: i-th child of ``seed``).
 
+    The simulation counterpart of :func:`meanfield.lyapunov.lyapunov_ensemble`
+    (``micro`` is None: a network has no fixed population path).
     ``window`` = (t_a, t_b) is the window of the macro exponent, ``micro_window``
     that of the Benettin exponent (default: ``window``; both default to (0, T)).
     """
     micro_window = window if micro_window is None else micro_window
-    task = functools.partial(_lyapunov_task, network=network, grid=grid, initial=initial, inputs=inputs,
-                             window=window, micro_window=micro_window, renorm_every=renorm_every)
-    res = run_ensemble(task, spawn_seeds(seed, int(n_realisations)), workers=workers, progress=progress,
-                       desc="lyapunov")
-    stack = lambda key: np.array([r[key] for r in res], dtype=float)  # noqa: E731
-    return LyapunovSamples(max=stack("max"), macro=stack("macro"), h_T=stack("h_T"))
+    run = map_seeds(
+        _lyapunov_task, n_samples, seed, function="simulate.lyapunov.lyapunov_ensemble",
+        context=dict(network=network, inputs=inputs, grid=grid, initial=initial, window=window,
+                     micro_window=micro_window, renorm_every=renorm_every),
+        workers=workers, progress=progress, store_dir=store_dir, desc="lyapunov",
+    )
+    return LyapunovEnsemble(maximal=run.stack("maximal", float), macro=run.stack("macro", float),
+                            h_T=run.stack("h_T", float), provenance=run.provenance)

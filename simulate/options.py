@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from numbers import Integral
 
 import numpy as np
 
+from meanfield.arguments import count, per_replica
 from meanfield.model import InitialState, Inputs, Network, TimeGrid
 
 from .engine import ENGINES
@@ -14,11 +14,7 @@ from .realisation import as_dtype
 
 
 def _positive_int(name: str, value, *, allow_none: bool = False):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return int(value)
+    return None if value is None and allow_none else count(name, value)
 
 
 @dataclass(frozen=True)
@@ -90,23 +86,6 @@ class RunOptions:
         d["dtype"] = self.dtype.name
         d["trace_neurons"] = None if self.trace_neurons is None else list(self.trace_neurons)
         return d
-
-
-def per_replica(name: str, value, kind, replicas: int) -> tuple:
-    """One ``kind`` object per replica from a single object or a sequence of R."""
-    if isinstance(value, kind):
-        return (value,) * replicas
-    if isinstance(value, (list, tuple)):
-        if len(value) != replicas:
-            raise ValueError(
-                f"{name} has {len(value)} entries but replicas = {replicas}; "
-                f"give one {kind.__name__} or exactly one per replica"
-            )
-        for item in value:
-            if not isinstance(item, kind):
-                raise ValueError(f"every entry of {name} must be a {kind.__name__}, got {item!r}")
-        return tuple(value)
-    raise ValueError(f"{name} must be a {kind.__name__} or a sequence of them, got {value!r}")
 
 
 @dataclass(frozen=True)

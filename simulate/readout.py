@@ -1,9 +1,11 @@
 """Readouts and stimulus discrimination of realised networks (THEORY.md sections 1, 5 and 6).
 
-The simulation counterparts of :mod:`meanfield.readout`:
+The simulation counterparts of :mod:`meanfield.readout`, with the same
+calls and result classes:
 
 * :func:`readout_value`: r = (1/sqrt N) sum_i w_i phi(x_i) of a state;
-* :func:`readout_samples`: r(T) and h(T) over network realisations;
+* :func:`readout_ensemble`: r(T) and h(T) over network realisations
+  (a :class:`meanfield.readout.ReadoutEnsemble` with ``sd`` = 0);
 * :func:`discriminate`: two stimuli on the same realisation (two replicas,
   same z, same initial state), scored by sign h(T) and by r(T) > theta.
 
@@ -14,15 +16,14 @@ those of :class:`meanfield.readout.ReadoutWeights.from_vector`.
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import Sequence
 
 import numpy as np
 
 from meanfield.model import InitialState, Inputs, Network, TimeGrid
-from meanfield.readout import Discrimination
-from meanfield.runner import run_ensemble, spawn_seeds
+from meanfield.readout import Discrimination, ReadoutEnsemble, check_stimuli
+from meanfield.runner import map_seeds
 
 from .options import RunOptions, make_setup
 from .realisation import realise
@@ -39,43 +40,53 @@ def readout_value(network: Network, x, w) -> np.ndarray:
 def _check_w(network: Network, w) -> np.ndarray:
     w = np.asarray(w, dtype=float)
     if w.shape != (network.N,) or not np.all(np.isfinite(w)):
-        raise ValueError(f"the readout vector w must be finite with shape ({network.N},), got {w.shape}")
+        raise ValueError(f"the readout vector w (weights) must be finite with shape ({network.N},), "
+                         f"got {w.shape}; a network needs the vector itself, not its ReadoutWeights statistics")
     return w
 
 
 def _readout_task(i, ss, *, network, inputs, grid, initial, w):
     setup = make_setup(network, inputs, grid, initial, RunOptions(keep_final_state=True))
     res = simulate_realisation(realise(network, ss), setup)
-    out = {"h_T": np.float64(res.h[-1])}
-    if w is not None:
-        out["r_T"] = np.float64(readout_value(network, res.final_state, w))
-    return out
+    return {"h_T": np.float64(res.h[-1]), "r_T": np.float64(readout_value(network, res.final_state, w))}
 
 
-def readout_samples(
+def readout_ensemble(
     network: Network,
     inputs: Inputs = Inputs(),
     grid: TimeGrid = TimeGrid(),
     initial: InitialState = InitialState(),
     *,
-    w,
-    n_realisations: int,
+    weights,
+    n_samples: int,
     seed,
     workers: int = 1,
+    store_dir=None,
     progress: bool = False,
-) -> dict[str, np.ndarray]:
-    """r(T) and h(T) of ``n_realisations`` networks (realisation i: i-th child of ``seed``).
+) -> ReadoutEnsemble:
+    """r(T) and h(T) of ``n_samples`` networks (realisation i: i-th child of ``seed``).
+
+    The simulation counterpart of :func:`meanfield.readout.readout_ensemble`.
+
+    Parameters
+    ----------
+    weights : array (N,)
+        The readout vector w.
 
     Returns
     -------
-    dict with ``r_T`` and ``h_T``, arrays of shape (n_realisations,).
+    ReadoutEnsemble
+        ``mean`` is the realised r(T) of each network and ``sd`` is 0.
     """
-    w = _check_w(network, w)
-    res = run_ensemble(functools.partial(_readout_task, network=network, inputs=inputs, grid=grid,
-                                         initial=initial, w=w),
-                       spawn_seeds(seed, int(n_realisations)), workers=workers, progress=progress,
-                       desc="readout")
-    return {k: np.array([r[k] for r in res]) for k in ("r_T", "h_T")}
+    w = _check_w(network, weights)
+    run = map_seeds(
+        _readout_task, n_samples, seed, function="simulate.readout.readout_ensemble",
+        context=dict(network=network, inputs=inputs, grid=grid, initial=initial, w=w),
+        workers=workers, progress=progress, store_dir=store_dir, desc="readout",
+    )
+    r_T = run.stack("r_T", float)
+    return ReadoutEnsemble(mean=r_T, sd=np.zeros_like(r_T), h_T=run.stack("h_T", float),
+                           provenance=run.provenance)
 
 
 def _discrimination_task(i, ss, *, network, stimuli, grid, initial, w, theta):
@@ -84,7 +95,9 @@ def _discrimination_task(i, ss, *, network, stimuli, grid, initial, w, theta):
     res = simulate_realisation(realise(network, ss), setup)
     out = {"h_T": res.h[:, -1].copy()}
     if w is not None:
-        out["above"] = (readout_value(network, res.final_state, w) > theta).astype(float)
+        r_T = readout_value(network, res.final_state, w)
+        out["r_T"] = r_T
+        out["above"] = (r_T > theta).astype(float)
     return out
 
 
@@ -94,33 +107,34 @@ def discriminate(
     grid: TimeGrid = TimeGrid(),
     initial: InitialState = InitialState(),
     *,
-    n_realisations: int,
+    n_samples: int,
     seed,
-    w=None,
+    weights=None,
     theta: float = 0.0,
     workers: int = 1,
+    store_dir=None,
     progress: bool = False,
 ) -> Discrimination:
     """Simulation: two stimuli given to the same realised network (THEORY.md sections 5, 6).
 
     Two replicas share z and the initial state x(0) and differ only by their
-    input; h(T) and (if ``w`` is given) the indicator r(T) > theta are
-    recorded for each. Realisation i uses the i-th child of ``seed``.
+    input; h(T) and (if the readout vector ``weights`` is given) r(T) and the
+    indicator r(T) > theta are recorded for each. Realisation i uses the
+    i-th child of ``seed``. The counterpart of :func:`meanfield.readout.discriminate`.
 
     Returns
     -------
     meanfield.readout.Discrimination
-        With ``p_exceed`` the 0/1 indicators of r(T) > theta.
+        With ``p_exceed`` the 0/1 indicators of r(T) > theta and ``r_T`` the readouts.
     """
-    stimuli = tuple(stimuli)
-    if len(stimuli) != 2 or not all(isinstance(s, Inputs) for s in stimuli):
-        raise ValueError("stimuli must be a pair of Inputs (stimulus 0, stimulus 1)")
-    if w is not None:
-        w = _check_w(network, w)
-    res = run_ensemble(functools.partial(_discrimination_task, network=network, stimuli=stimuli,
-                                         grid=grid, initial=initial, w=w, theta=float(theta)),
-                       spawn_seeds(seed, int(n_realisations)), workers=workers, progress=progress,
-                       desc="discrimination")
-    h_T = np.stack([r["h_T"] for r in res])
-    above = np.stack([r["above"] for r in res]) if w is not None else None
-    return Discrimination(h_T=h_T, p_exceed=above)
+    stimuli = check_stimuli(network, stimuli)
+    w = None if weights is None else _check_w(network, weights)
+    run = map_seeds(
+        _discrimination_task, n_samples, seed, function="simulate.readout.discriminate",
+        context=dict(network=network, stimuli=stimuli, grid=grid, initial=initial, w=w, theta=float(theta)),
+        workers=workers, progress=progress, store_dir=store_dir, desc="discrimination",
+    )
+    if w is None:
+        return Discrimination(h_T=run.stack("h_T"), provenance=run.provenance)
+    return Discrimination(h_T=run.stack("h_T"), p_exceed=run.stack("above"), r_T=run.stack("r_T"),
+                          provenance=run.provenance)

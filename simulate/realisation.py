@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from numbers import Integral
 
 import numpy as np
 
+from meanfield.arguments import seed_sequence
 from meanfield.model import Network
 
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -36,23 +36,6 @@ SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 # float32 and float64 runs of one seed share the same network to rounding
 # without a transient N x N float64 copy.
 _Z_BLOCK_ELEMENTS = 1 << 22
-
-
-def as_seed_sequence(seed) -> np.random.SeedSequence:
-    """A SeedSequence from a non-negative int or a SeedSequence.
-
-    Raises
-    ------
-    ValueError
-        For negative, non-integer or boolean seeds.
-    """
-    if isinstance(seed, np.random.SeedSequence):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
-        raise ValueError(
-            f"seed must be a non-negative int or a numpy.random.SeedSequence, got {seed!r}"
-        )
-    return np.random.SeedSequence(int(seed))
 
 
 def child_seed(ss: np.random.SeedSequence, k: int) -> np.random.SeedSequence:
@@ -64,7 +47,7 @@ def child_seed(ss: np.random.SeedSequence, k: int) -> np.random.SeedSequence:
 
 def realisation_seeds(seed) -> tuple[np.random.SeedSequence, ...]:
     """The (z, p, u) seeds of a realisation: ``SeedSequence(seed).spawn(3)``."""
-    ss = as_seed_sequence(seed)
+    ss = seed_sequence(seed)
     return tuple(child_seed(ss, k) for k in range(3))
 
 
@@ -161,7 +144,7 @@ def realise(network: Network, seed=0, dtype=np.float64) -> Realisation:
     """
     if not isinstance(network, Network):
         raise ValueError(f"network must be a meanfield.Network, got {network!r}")
-    ss = as_seed_sequence(seed)
+    ss = seed_sequence(seed)
     z_seed, p_seed, _ = realisation_seeds(ss)
     return Realisation(
         network=network,

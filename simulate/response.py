@@ -12,43 +12,44 @@ distribution over xi.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from meanfield.model import InitialState, Inputs, Network, TimeGrid
-from meanfield.response import pulsed_inputs
-from meanfield.runner import run_ensemble, spawn_seeds
+from meanfield.response import ResponseEnsemble, pulsed_inputs
+from meanfield.runner import map_seeds
 
 from .options import RunOptions, make_setup
 from .realisation import Realisation, realise
 from .simulation import simulate_realisation
 
 
-def pulse_response(
+def realisation_response(
     realisation: Realisation,
+    inputs: Inputs = Inputs(),
     grid: TimeGrid = TimeGrid(),
     initial: InitialState = InitialState(),
-    inputs: Inputs = Inputs(),
     *,
     step: int = 0,
     eps: float = 1e-6,
 ) -> np.ndarray:
-    """chi(t_k, t_step), k = 0..K, of one realisation (stride 1 grids only).
+    """chi(t_k, t_step), k = 0..K, of one given realisation (stride 1 grids only).
 
     Parameters
     ----------
     realisation : Realisation
         Use float64 z: eps is below float32 resolution.
+    inputs, grid, initial
+        As for :func:`simulate.run`.
     step : int
         Pulse on the Euler step step -> step + 1.
     eps : float
         Pulse height.
     """
     if grid.stride != 1:
-        raise ValueError(f"pulse_response needs every step recorded: use a TimeGrid with stride = 1, got {grid.stride}")
+        raise ValueError(f"the response needs every step recorded: use a TimeGrid with stride = 1, "
+                         f"got {grid.stride}")
     if realisation.z.dtype != np.float64:
-        raise ValueError("pulse_response needs a float64 realisation (eps is below float32 resolution)")
+        raise ValueError("the response needs a float64 realisation (eps is below float32 resolution)")
     options = RunOptions(replicas=2, shared_initial_noise=True)
     setup = make_setup(realisation.network, [inputs, pulsed_inputs(inputs, grid, step, eps)], grid, initial,
                        options)
@@ -58,26 +59,48 @@ def pulse_response(
     return chi
 
 
-def _response_task(i, ss, *, network, grid, initial, inputs, step, eps):
-    return {"chi": pulse_response(realise(network, ss), grid, initial, inputs, step=step, eps=eps)}
-
-
-def pulse_responses(
+def impulse_response(
     network: Network,
+    inputs: Inputs = Inputs(),
     grid: TimeGrid = TimeGrid(),
     initial: InitialState = InitialState(),
-    inputs: Inputs = Inputs(),
     *,
     step: int = 0,
+    seed=0,
     eps: float = 1e-6,
-    n_realisations: int,
-    seed,
-    workers: int = 1,
-    progress: bool = False,
 ) -> np.ndarray:
-    """chi(t_k, t_step) of ``n_realisations`` networks, shape (n, K+1) (realisation i: i-th child of seed)."""
-    task = functools.partial(_response_task, network=network, grid=grid, initial=initial, inputs=inputs,
-                             step=step, eps=float(eps))
-    res = run_ensemble(task, spawn_seeds(seed, int(n_realisations)), workers=workers, progress=progress,
-                       desc="response")
-    return np.stack([r["chi"] for r in res])
+    """chi(t_k, t_step), k = 0..K, of one network realised from ``seed`` (as :func:`simulate.run` realises it).
+
+    The simulation counterpart of :func:`meanfield.response.impulse_response`.
+    """
+    return realisation_response(realise(network, seed), inputs, grid, initial, step=step, eps=eps)
+
+
+def _response_task(i, ss, *, network, inputs, grid, initial, step, eps):
+    return {"chi": realisation_response(realise(network, ss), inputs, grid, initial, step=step, eps=eps)}
+
+
+def response_ensemble(
+    network: Network,
+    inputs: Inputs = Inputs(),
+    grid: TimeGrid = TimeGrid(),
+    initial: InitialState = InitialState(),
+    *,
+    step: int = 0,
+    n_samples: int,
+    seed,
+    eps: float = 1e-6,
+    workers: int = 1,
+    store_dir=None,
+    progress: bool = False,
+) -> ResponseEnsemble:
+    """chi(t_k, t_step) of ``n_samples`` networks (realisation i: i-th child of ``seed``).
+
+    The simulation counterpart of :func:`meanfield.response.response_ensemble`.
+    """
+    run = map_seeds(
+        _response_task, n_samples, seed, function="simulate.response.response_ensemble",
+        context=dict(network=network, inputs=inputs, grid=grid, initial=initial, step=step, eps=float(eps)),
+        workers=workers, progress=progress, store_dir=store_dir, desc="response",
+    )
+    return ResponseEnsemble(times=grid.times, chi=run.stack("chi"), step=int(step), provenance=run.provenance)

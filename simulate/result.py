@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from meanfield.model import State, StateCriteria, TimeGrid, classify_state, state_counts
+from meanfield.results import LabelledResult, PathEnsemble, Provenance
 
 # Arrays written by to_arrays(), in this order; optional ones may be absent.
 ARRAY_FIELDS = (
@@ -20,8 +21,24 @@ ARRAY_FIELDS = (
 )
 
 
+def _dims_with_replicas(replicas: int, lead: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Dimension names of the recorded arrays: a replica axis only when R > 1 (module docstring)."""
+    r = ("replica",) if replicas > 1 else ()
+    per_time = lead + r + ("time",)
+    return {
+        "h": per_time, "m": per_time, "M": per_time, "delta_tt": per_time,
+        "delta_ts": lead + r + ("delta_time", "delta_time2"),
+        "traces": lead + r + ("time", "traced"),
+        "final_state": lead + r + ("neuron",),
+    }
+
+
+_COORDS = {"time": "times", "delta_time": "delta_times", "delta_time2": "delta_times",
+           "traced": "trace_neurons"}
+
+
 @dataclass(frozen=True, eq=False)
-class SimulationResult:
+class SimulationResult(LabelledResult):
     """One realisation, R replicas (THEORY.md section 1 "Observables").
 
     Attributes
@@ -50,6 +67,8 @@ class SimulationResult:
         x_i(t) of the traced neurons.
     final_state : ([R,] N) or None
         x(T) in the simulation dtype.
+    provenance : Provenance or None
+        The call, parameters and seed that produced the result.
     """
 
     grid: TimeGrid
@@ -64,6 +83,12 @@ class SimulationResult:
     trace_neurons: np.ndarray | None = None
     traces: np.ndarray | None = None
     final_state: np.ndarray | None = None
+    provenance: Provenance | None = None
+
+    coords = _COORDS
+
+    def array_dims(self) -> dict[str, tuple[str, ...]]:
+        return _dims_with_replicas(self.replicas, ())
 
     @property
     def dt_record(self) -> float:
@@ -93,12 +118,13 @@ class SimulationResult:
 
 
 @dataclass(frozen=True, eq=False)
-class EnsembleResult:
-    """Independent realisations stacked along a leading axis of length n.
+class SimulationEnsemble(PathEnsemble):
+    """Independent realisations stacked along a leading ``sample`` axis of length n_samples.
 
     The attributes are those of :class:`SimulationResult` with that extra
-    axis (``times``, ``delta_times`` and ``trace_neurons`` are shared), plus
-    the seed record of every realisation.
+    axis (``times``, ``delta_times`` and ``trace_neurons`` are shared), the
+    seed record of every realisation, and the default thresholds
+    ``criteria`` of the state classifier (THEORY.md section 7).
     """
 
     grid: TimeGrid
@@ -114,30 +140,26 @@ class EnsembleResult:
     trace_neurons: np.ndarray | None = None
     traces: np.ndarray | None = None
     final_state: np.ndarray | None = None
+    criteria: StateCriteria = StateCriteria()
+    provenance: Provenance | None = None
 
-    def __len__(self) -> int:
-        return self.h.shape[0]
+    coords = _COORDS
+
+    def array_dims(self) -> dict[str, tuple[str, ...]]:
+        return _dims_with_replicas(self.replicas, ("sample",))
 
     def realisation(self, i: int) -> SimulationResult:
         """Realisation i as a :class:`SimulationResult`."""
         shared = ("times", "delta_times", "trace_neurons")
         kw = {}
         for f in fields(SimulationResult):
-            if f.name in ("grid", "replicas"):
+            if f.name in ("grid", "replicas", "provenance"):
                 continue
             value = getattr(self, f.name)
             kw[f.name] = value if (value is None or f.name in shared) else value[i]
         return SimulationResult(grid=self.grid, replicas=self.replicas, **kw)
 
-    def states(self, criteria: StateCriteria = StateCriteria()) -> list:
-        """State per realisation (a list per realisation when R > 1)."""
-        out = []
-        for i in range(len(self)):
-            s = self.realisation(i).states(criteria)
-            out.append(s[0] if self.replicas == 1 else s)
-        return out
-
-    def state_counts(self, criteria: StateCriteria = StateCriteria()) -> dict[str, int]:
+    def state_counts(self, criteria: StateCriteria | None = None) -> dict[str, int]:
         """Number of trajectories (realisations x replicas) in each state."""
         flat = []
         for s in self.states(criteria):
@@ -149,7 +171,8 @@ class EnsembleResult:
         return {k: np.asarray(getattr(self, k)) for k in ARRAY_FIELDS if getattr(self, k) is not None}
 
 
-def stack_results(grid: TimeGrid, replicas: int, seeds, items: list[dict]) -> EnsembleResult:
+def stack_results(grid: TimeGrid, replicas: int, seeds, items: list[dict], *,
+                  criteria: StateCriteria = StateCriteria(), provenance=None) -> SimulationEnsemble:
     """Stack the ``to_arrays()`` dictionaries of n realisations."""
     shared = ("times", "delta_times", "trace_neurons")
     kw = {}
@@ -157,4 +180,5 @@ def stack_results(grid: TimeGrid, replicas: int, seeds, items: list[dict]) -> En
         if name not in items[0]:
             continue
         kw[name] = items[0][name] if name in shared else np.stack([it[name] for it in items])
-    return EnsembleResult(grid=grid, replicas=replicas, seeds=tuple(seeds), **kw)
+    return SimulationEnsemble(grid=grid, replicas=replicas, seeds=tuple(seeds), criteria=criteria,
+                              provenance=provenance, **kw)

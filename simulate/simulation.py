@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
+from meanfield.arguments import seed_record, seed_sequence
 from meanfield.model import InitialState, Inputs, Network, TimeGrid
+from meanfield.results import Provenance
+from meanfield.runner import describe
 
 from .drive import build_drive
 from .engine import choose_engine, integrate
@@ -18,10 +23,10 @@ def run(
     inputs=Inputs(),
     grid: TimeGrid = TimeGrid(),
     initial=InitialState(),
+    *,
     seed=0,
     dtype=np.float64,
     replicas: int = 1,
-    *,
     shared_initial_noise: bool = False,
     x0=None,
     delta_every: int | None = None,
@@ -80,7 +85,10 @@ def run(
     )
     setup = make_setup(network, inputs, grid, initial, options)
     x0 = None if x0 is None else _check_x0(x0, network.N, options.replicas)
-    return simulate_realisation(realise(network, seed, options.dtype), setup, x0=x0)
+    ss = seed_sequence(seed)
+    result = simulate_realisation(realise(network, ss, options.dtype), setup, x0=x0)
+    params = setup.to_dict() if x0 is None else {**setup.to_dict(), "x0": describe(np.asarray(x0))}
+    return replace(result, provenance=Provenance(function="simulate.run", params=params, seed=seed_record(ss)))
 
 
 def _check_x0(x0, N: int, R: int) -> np.ndarray:

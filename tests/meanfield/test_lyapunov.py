@@ -68,8 +68,8 @@ def test_benettin_equals_the_top_eigenvalue_of_the_linear_euler_map():
     real = simulate.realise(net, 4)
     A = (1 - dt) * np.eye(net.N) + dt * real.coupling_matrix()
     rate = math.log(np.abs(np.linalg.eigvals(A)).max()) / dt
-    run = sl.tangent_run(real, mf.TimeGrid(dt, 300.0), renorm_every=5)
-    assert run.max_exponent((100.0, 300.0)) == pytest.approx(rate, abs=0.01)
+    run = sl.lyapunov_run(real, grid=mf.TimeGrid(dt, 300.0), renorm_every=5)
+    assert run.maximal_exponent((100.0, 300.0)) == pytest.approx(rate, abs=0.01)
     u = np.ones(net.N)
     dh = [u.mean()]
     for _ in range(200):
@@ -78,15 +78,15 @@ def test_benettin_equals_the_top_eigenvalue_of_the_linear_euler_map():
     np.testing.assert_allclose(run.log_dh[:201], np.log(np.abs(dh)), atol=1e-8)
 
 
-def test_tangent_run_checks_its_arguments():
+def test_lyapunov_run_checks_its_arguments():
     real = simulate.realise(mf.Network(N=20, g=1.0, J0=1.0), 0)
     with pytest.raises(ValueError, match="renorm_every"):
-        sl.tangent_run(real, mf.TimeGrid(0.1, 1.0), renorm_every=0)
+        sl.lyapunov_run(real, grid=mf.TimeGrid(0.1, 1.0), renorm_every=0)
     with pytest.raises(ValueError, match="x0"):
-        sl.tangent_run(real, mf.TimeGrid(0.1, 1.0), x0=np.zeros(3))
-    run = sl.tangent_run(real, mf.TimeGrid(0.1, 1.0))
+        sl.lyapunov_run(real, grid=mf.TimeGrid(0.1, 1.0), x0=np.zeros(3))
+    run = sl.lyapunov_run(real, grid=mf.TimeGrid(0.1, 1.0))
     with pytest.raises(ValueError, match="window"):
-        run.max_exponent((0.5, 2.0))
+        run.maximal_exponent((0.5, 2.0))
 
 
 @pytest.mark.slow
@@ -107,7 +107,7 @@ def test_macro_ftle_distribution_agrees_with_simulation_at_N1000(one_numba_threa
         except FloatingPointError:
             failures += 1
     assert failures <= 4
-    sim = sl.lyapunov_samples(net, grid, n_realisations=40, seed=5)
+    sim = sl.lyapunov_ensemble(net, grid=grid, n_samples=40, seed=5)
     from scipy import stats
 
     assert stats.ks_2samp(theory, sim.macro).pvalue > 1e-3
@@ -122,6 +122,6 @@ def test_benettin_exponent_crosses_zero_at_g_1_like_the_theory(one_numba_thread)
     for g, sign in ((0.9, -1), (1.5, 1)):
         net = mf.Network(N=1000, g=g, J0=0.0)
         theory = ly.micro_exponent(net, mf.solve(net, grid=grid, seed=1), window=(20, 60), quadrature_order=16)
-        sim = sl.lyapunov_samples(net, grid, n_realisations=4, seed=11, micro_window=(20.0, 60.0))
-        assert np.sign(theory) == sign and np.sign(np.median(sim.max)) == sign
-        assert np.median(sim.max) == pytest.approx(theory, abs=0.04)
+        sim = sl.lyapunov_ensemble(net, grid=grid, n_samples=4, seed=11, micro_window=(20.0, 60.0))
+        assert np.sign(theory) == sign and np.sign(np.median(sim.maximal)) == sign
+        assert np.median(sim.maximal) == pytest.approx(theory, abs=0.04)

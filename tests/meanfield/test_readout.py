@@ -114,7 +114,7 @@ def test_discrimination_agrees_with_simulation_at_N1000(one_numba_thread):
     w = _readout_vector(net.N, seed=7, mean=0.0)
     weights = [ro.ReadoutWeights.from_vector(net, w, s) for s in stimuli]
     th = ro.discriminate(net, stimuli, grid, n_samples=120, seed=1, weights=weights)
-    si = sro.discriminate(net, stimuli, grid, n_realisations=80, seed=2, w=w)
+    si = sro.discriminate(net, stimuli, grid, n_samples=80, seed=2, weights=w)
     for a, b in ((th.sign_scores(), si.sign_scores()), (th.readout_scores(), si.readout_scores())):
         se = math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
         assert abs(a.mean() - b.mean()) < 3.29 * se, (a.mean(), b.mean(), se)
@@ -141,7 +141,7 @@ def test_disjoint_set_discrimination_by_readout_agrees_with_simulation_at_N1000(
     weights = [ro.ReadoutWeights.from_vector(net, w, s) for s in stimuli]
     assert weights[0].rho_S > 1.0 and weights[1].rho_S < -1.0
     th = ro.discriminate(net, stimuli, grid, n_samples=120, seed=3, weights=weights)
-    si = sro.discriminate(net, stimuli, grid, n_realisations=80, seed=4, w=w)
+    si = sro.discriminate(net, stimuli, grid, n_samples=80, seed=4, weights=w)
     a, b = th.readout_scores(), si.readout_scores()
     se = math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
     assert abs(a.mean() - b.mean()) < 3.29 * se, (a.mean(), b.mean(), se)

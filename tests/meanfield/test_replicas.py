@@ -43,7 +43,7 @@ def test_independent_initial_states_for_a_linear_network_decorrelate_exactly():
 def test_replica_arguments_are_checked():
     with pytest.raises(ValueError, match="replicas"):
         solve_replicas(NET, grid=GRID, replicas=0, seed=1)
-    with pytest.raises(ValueError, match="inputs must be"):
+    with pytest.raises(ValueError, match="inputs has 3 entries but replicas = 2"):
         solve_replicas(NET, [mf.Inputs()] * 3, grid=GRID, replicas=2, seed=1)
     with pytest.raises(ValueError, match="c0"):
         solve_replicas(NET, grid=GRID, c0=1.5, seed=1)

@@ -43,8 +43,8 @@ def test_theory_response_has_the_exact_linear_law(exact_linear_law, method):
     # KS at 3 lags, each at p > 3.3e-4 (false-failure rate <= 1e-3 per method by Bonferroni). On the quiet
     # state the base path is x = 0 and the whole response comes from fresh innovations of replica 2.
     grid = mf.TimeGrid(DT, max(LAGS) * DT)
-    chi = rs.sample_impulse_responses(LINEAR, grid=grid, initial=QUIET, method=method, eps=1.0, n_samples=100,
-                                      seed=1)
+    chi = rs.response_ensemble(LINEAR, grid=grid, initial=QUIET, method=method, eps=1.0, n_samples=100,
+                               seed=1).chi
     np.testing.assert_allclose(chi[:, 1], 1.0, rtol=1e-12)
     for lag in LAGS:
         assert stats.ks_2samp(chi[:, lag], exact_linear_law[:, lag]).pvalue > 1e-3 / 3, lag
@@ -85,7 +85,7 @@ def test_simulated_response_has_the_exact_linear_law(exact_linear_law, one_numba
     # the exact law at 3 lags with p > 3.3e-4 each (false-failure rate <= 1e-3 if N = 1000 were exact;
     # the finite-N corrections of section 3 are well below this power).
     grid = mf.TimeGrid(DT, max(LAGS) * DT)
-    chi = sr.pulse_responses(LINEAR, grid, QUIET, eps=1e-3, n_realisations=50, seed=3)
+    chi = sr.response_ensemble(LINEAR, grid=grid, initial=QUIET, eps=1e-3, n_samples=50, seed=3).chi
     np.testing.assert_allclose(chi[:, 1], 1.0, rtol=1e-9)
     for lag in LAGS:
         assert stats.ks_2samp(chi[:, lag], exact_linear_law[:, lag]).pvalue > 1e-3 / 3, lag
@@ -100,7 +100,7 @@ def test_tanh_response_law_agrees_with_simulation_at_N1000(one_numba_thread):
     # which drops the fresh innovations: KS p ~ 1e-5, the bias this test guards against).
     net = mf.Network(N=1000, g=1.5, J0=1.0)
     grid = mf.TimeGrid(0.1, 10.0)
-    theory = rs.sample_impulse_responses(net, grid=grid, step=10, n_samples=80, seed=1)
-    sim = sr.pulse_responses(net, grid, step=10, eps=1e-4, n_realisations=60, seed=2)
+    theory = rs.response_ensemble(net, grid=grid, step=10, n_samples=80, seed=1).chi
+    sim = sr.response_ensemble(net, grid=grid, step=10, eps=1e-4, n_samples=60, seed=2).chi
     for lag in (20, 50):
         assert stats.ks_2samp(theory[:, 10 + lag], sim[:, 10 + lag]).pvalue > 5e-4, lag

@@ -1,4 +1,4 @@
-"""simulate.ensemble: realisation seeding, worker-count independence and resume (meanfield.runner)."""
+"""simulate.sample: realisation seeding, worker-count independence and resume (meanfield.runner)."""
 
 import numpy as np
 import pytest
@@ -20,7 +20,7 @@ def assert_same(a, b):
 
 
 def test_realisation_i_is_run_with_the_ith_child_seed():
-    ens = simulate.ensemble(NET, INPUTS, GRID, mf.InitialState(), n_realisations=3, seed=11,
+    ens = simulate.sample(NET, INPUTS, GRID, mf.InitialState(), n_samples=3, seed=11,
                             progress=False, keep_final_state=True)
     assert ens.h.shape == (3, GRID.n_steps // GRID.stride + 1)
     for i, ss in enumerate(spawn_seeds(11, 3)):
@@ -35,22 +35,22 @@ def test_one_and_two_workers_give_bit_identical_results():
     # and the BLAS-3 engine (BLAS threads are inherited by the workers)
     for kwargs in ({"replicas": 2, "engine": "rows", "dtype": np.float32},
                    {"replicas": 8, "engine": "blas", "delta_every": 4}):
-        one = simulate.ensemble(NET, INPUTS, GRID, mf.InitialState(), 4, seed=3, workers=1,
+        one = simulate.sample(NET, INPUTS, GRID, mf.InitialState(), n_samples=4, seed=3, workers=1,
                                 progress=False, keep_final_state=True, **kwargs)
-        two = simulate.ensemble(NET, INPUTS, GRID, mf.InitialState(), 4, seed=3, workers=2,
+        two = simulate.sample(NET, INPUTS, GRID, mf.InitialState(), n_samples=4, seed=3, workers=2,
                                 progress=False, keep_final_state=True, **kwargs)
         assert_same(one, two)
 
 
 def test_interrupted_ensemble_resumes_to_the_fresh_result(tmp_path):
     store = tmp_path / "store"
-    part = simulate.ensemble(NET, INPUTS, GRID, mf.InitialState(), 2, seed=5, store_dir=store,
+    part = simulate.sample(NET, INPUTS, GRID, mf.InitialState(), n_samples=2, seed=5, store_dir=store,
                              progress=False, delta_every=5)
     first_item = store / "item_000000.npz"
     stamp = first_item.stat().st_mtime_ns
-    full = simulate.ensemble(NET, INPUTS, GRID, mf.InitialState(), 5, seed=5, store_dir=store,
+    full = simulate.sample(NET, INPUTS, GRID, mf.InitialState(), n_samples=5, seed=5, store_dir=store,
                              progress=False, delta_every=5)
-    fresh = simulate.ensemble(NET, INPUTS, GRID, mf.InitialState(), 5, seed=5, progress=False,
+    fresh = simulate.sample(NET, INPUTS, GRID, mf.InitialState(), n_samples=5, seed=5, progress=False,
                               delta_every=5)
     assert first_item.stat().st_mtime_ns == stamp  # loaded, not recomputed
     assert len(list(store.glob("item_*.npz"))) == 5
@@ -59,18 +59,18 @@ def test_interrupted_ensemble_resumes_to_the_fresh_result(tmp_path):
 
 
 def test_store_refuses_a_different_ensemble(tmp_path):
-    simulate.ensemble(NET, INPUTS, GRID, mf.InitialState(), 1, seed=5, store_dir=tmp_path, progress=False)
+    simulate.sample(NET, INPUTS, GRID, mf.InitialState(), n_samples=1, seed=5, store_dir=tmp_path, progress=False)
     with pytest.raises(ValueError, match="different ensemble"):
-        simulate.ensemble(NET.replace(g=1.4), INPUTS, GRID, mf.InitialState(), 1, seed=5,
+        simulate.sample(NET.replace(g=1.4), INPUTS, GRID, mf.InitialState(), n_samples=1, seed=5,
                           store_dir=tmp_path, progress=False)
     with pytest.raises(ValueError, match="different ensemble"):
-        simulate.ensemble(NET, INPUTS, GRID, mf.InitialState(), 1, seed=6, store_dir=tmp_path,
+        simulate.sample(NET, INPUTS, GRID, mf.InitialState(), n_samples=1, seed=6, store_dir=tmp_path,
                           progress=False)
 
 
 def test_state_counts_cover_every_trajectory():
-    ens = simulate.ensemble(mf.Network(N=100, g=0.5, J0=0.2), grid=mf.TimeGrid(dt=0.1, T=60.0),
-                            n_realisations=2, replicas=2, progress=False)
+    ens = simulate.sample(mf.Network(N=100, g=0.5, J0=0.2), grid=mf.TimeGrid(dt=0.1, T=60.0),
+                          n_samples=2, seed=0, replicas=2, progress=False)
     counts = ens.state_counts()
     assert sum(counts.values()) == 4 and counts["quiescent"] == 4
 
@@ -78,13 +78,13 @@ def test_state_counts_cover_every_trajectory():
 @pytest.mark.parametrize(
     "kwargs,match",
     [
-        ({"n_realisations": 0}, "n_realisations"),
+        ({"n_samples": 0}, "n_samples"),
         ({"workers": 0}, "workers"),
         ({"replicas": -2}, "replicas"),
         ({"inputs": mf.Inputs(sparse=mf.SparseInput(kappa=20.0, A=1.0))}, "population E"),
     ],
 )
 def test_bad_ensemble_input_raises(kwargs, match):
-    kw = {"grid": GRID, "n_realisations": 1, "progress": False, **kwargs}
+    kw = {"grid": GRID, "n_samples": 1, "seed": 0, "progress": False, **kwargs}
     with pytest.raises(ValueError, match=match):
-        simulate.ensemble(NET, **kw)
+        simulate.sample(NET, **kw)
