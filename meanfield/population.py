@@ -24,7 +24,7 @@ from numba import njit
 
 from .arguments import seed_record, seed_sequence
 from .cholesky import CausalCholesky
-from .model import InitialState, Inputs, Network, TimeGrid
+from .model import InitialState, Inputs, Network, State, StateCriteria, TimeGrid, classify_state
 from .results import LabelledResult, Provenance
 from .settings import SolverSettings
 
@@ -172,6 +172,11 @@ class PopulationPath(LabelledResult):
     @property
     def rank(self) -> int:
         return int(self.pivot_times.size)
+
+    def state(self, criteria: StateCriteria = StateCriteria()) -> State:
+        """The state of this sample (THEORY.md section 7), classified at the recording times."""
+        rec = self.recorded()
+        return classify_state(rec["h"], rec["delta_tt"], float(rec["times"][1] - rec["times"][0]), criteria)
 
     def recorded(self) -> dict[str, np.ndarray]:
         """h, m, M, Delta(t,t) at the recording times of the grid (as the simulator records them)."""

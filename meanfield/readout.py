@@ -106,7 +106,7 @@ class ReadoutWeights:
 
 # --------------------------------------------------------------------------- one path
 @dataclass(frozen=True)
-class ReadoutLaw:
+class ReadoutLaw(LabelledResult):
     """The Gaussian law of r(t_0..t_K) given one population path (eq. 6.1).
 
     Attributes
@@ -121,6 +121,9 @@ class ReadoutLaw:
     times: np.ndarray
     mean: np.ndarray
     cov: np.ndarray
+
+    dims = {"mean": ("time",), "cov": ("time", "time2")}
+    coords = {"time": "times", "time2": "times"}
 
     @property
     def sd(self) -> np.ndarray:

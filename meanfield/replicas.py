@@ -19,11 +19,12 @@ from .arguments import per_replica
 from .model import InitialState, Inputs, Network, TimeGrid
 from .model._checks import require_range
 from .population import Drive, _resolve_xi, forward_sweep
+from .results import LabelledResult
 from .settings import SolverSettings
 
 
 @dataclass(frozen=True)
-class ReplicaPaths:
+class ReplicaPaths(LabelledResult):
     """Joint population paths of R replicas of one theory sample (THEORY.md section 5).
 
     Attributes
@@ -50,6 +51,11 @@ class ReplicaPaths:
     C: np.ndarray
     xi: np.ndarray
     rank: int
+
+    dims = {"h": ("replica", "time"), "m": ("replica", "time"), "M": ("replica", "time"),
+            "w": ("replica", "time"), "delta": ("time", "replica", "time2", "replica2"),
+            "C": ("time", "replica", "time2", "replica2"), "xi": ("time", "replica")}
+    coords = {"time": "times", "time2": "times"}
 
     @property
     def replicas(self) -> int:

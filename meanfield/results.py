@@ -35,7 +35,7 @@ from typing import ClassVar, Mapping
 
 import numpy as np
 
-from .arguments import seed_from_record
+from .arguments import seed_from_record, seed_record
 from .jsonable import to_jsonable
 from .model import STATES, InitialState, Inputs, Network, State, StateCriteria, TimeGrid, classify_state
 from .settings import SolverSettings
@@ -310,6 +310,13 @@ class PathEnsemble(LabelledResult):
     @property
     def dt_record(self) -> float:
         return self.grid.dt * self.grid.stride
+
+    @property
+    def seeds(self) -> tuple[dict, ...]:
+        """The seed record of every sample (sample i: the i-th child of the root seed)."""
+        if self.provenance is None:
+            raise ValueError("this ensemble records no seeds (it was not produced by an ensemble function)")
+        return tuple(seed_record(s) for s in self.provenance.seeds())
 
     def _criteria(self, criteria):
         return (getattr(self, "criteria", None) or StateCriteria()) if criteria is None else criteria

@@ -64,6 +64,7 @@ import numpy as np
 from .cholesky import CausalCholesky
 from .gaussian.derivative_kernels import CODES
 from .model import InitialState, Inputs, Network, TimeGrid
+from .results import LabelledResult
 from .population import Drive, _resolve_xi, _within_cauchy_schwarz, delta_step_replicas, gaussian_engine
 from .settings import FRESH_TOL, TANGENT_SETTINGS, SolverSettings  # noqa: F401 (re-exported)
 
@@ -128,7 +129,7 @@ class Perturbation:
 
 
 @dataclass(frozen=True)
-class TangentPath:
+class TangentPath(LabelledResult):
     """A theory sample and its tangent along one perturbation (THEORY.md section 5).
 
     Attributes
@@ -163,6 +164,11 @@ class TangentPath:
     xi: np.ndarray
     rank: int
     fresh_rank: int
+
+    dims = {"h": ("time",), "m": ("time",), "M": ("time",), "dh": ("time",), "dm": ("time",), "dM": ("time",),
+            "delta": ("time", "time2"), "B": ("time", "time2"), "G": ("time", "time2"),
+            "xi": ("time", "branch")}
+    coords = {"time": "times", "time2": "times"}
 
     @property
     def squared_distance(self) -> np.ndarray:

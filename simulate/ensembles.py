@@ -12,7 +12,7 @@ import numpy as np
 
 from meanfield.arguments import count
 from meanfield.model import InitialState, Inputs, Network, StateCriteria, TimeGrid
-from meanfield.runner import map_seeds, seed_record
+from meanfield.runner import map_seeds
 
 from .options import RunOptions, Setup, make_setup
 from .realisation import realise
@@ -103,8 +103,7 @@ def sample(
         _warm_up(setup)
     run = map_seeds(_simulate_one, n_samples, seed, function="simulate.sample", context={"setup": setup},
                     workers=workers, progress=progress, store_dir=store_dir, desc="simulate")
-    seeds = [seed_record(s) for s in run.provenance.seeds()]
-    return stack_results(grid, options.replicas, seeds, run.items, criteria=criteria, provenance=run.provenance)
+    return stack_results(grid, options.replicas, run.items, criteria=criteria, provenance=run.provenance)
 
 
 def _warm_up(setup: Setup) -> None:

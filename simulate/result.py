@@ -122,14 +122,13 @@ class SimulationEnsemble(PathEnsemble):
     """Independent realisations stacked along a leading ``sample`` axis of length n_samples.
 
     The attributes are those of :class:`SimulationResult` with that extra
-    axis (``times``, ``delta_times`` and ``trace_neurons`` are shared), the
-    seed record of every realisation, and the default thresholds
+    axis (``times``, ``delta_times`` and ``trace_neurons`` are shared), and
+    the default thresholds
     ``criteria`` of the state classifier (THEORY.md section 7).
     """
 
     grid: TimeGrid
     replicas: int
-    seeds: tuple
     times: np.ndarray
     h: np.ndarray
     m: np.ndarray
@@ -171,7 +170,7 @@ class SimulationEnsemble(PathEnsemble):
         return {k: np.asarray(getattr(self, k)) for k in ARRAY_FIELDS if getattr(self, k) is not None}
 
 
-def stack_results(grid: TimeGrid, replicas: int, seeds, items: list[dict], *,
+def stack_results(grid: TimeGrid, replicas: int, items: list[dict], *,
                   criteria: StateCriteria = StateCriteria(), provenance=None) -> SimulationEnsemble:
     """Stack the ``to_arrays()`` dictionaries of n realisations."""
     shared = ("times", "delta_times", "trace_neurons")
@@ -180,5 +179,5 @@ def stack_results(grid: TimeGrid, replicas: int, seeds, items: list[dict], *,
         if name not in items[0]:
             continue
         kw[name] = items[0][name] if name in shared else np.stack([it[name] for it in items])
-    return SimulationEnsemble(grid=grid, replicas=replicas, seeds=tuple(seeds), criteria=criteria,
+    return SimulationEnsemble(grid=grid, replicas=replicas, criteria=criteria,
                               provenance=provenance, **kw)

@@ -15,3 +15,32 @@ def one_numba_thread():
     numba.set_num_threads(1)
     yield
     numba.set_num_threads(n)
+
+
+@pytest.fixture
+def round_trip(tmp_path):
+    """Save a result, load it back (by its class and by ``meanfield.results.load``) and compare every field.
+
+    Arrays must come back with the same shape, dtype and values (NaN where NaN); every other field
+    (parameters, counters, provenance) must compare equal. Returns the loaded result.
+    """
+    import dataclasses
+
+    import numpy as np
+
+    from meanfield.results import load
+
+    def check(result, name="result.nc"):
+        path = result.save(tmp_path / name)
+        for loaded in (type(result).load(path), load(path)):
+            assert type(loaded) is type(result)
+            for f in dataclasses.fields(result):
+                a, b = getattr(result, f.name), getattr(loaded, f.name)
+                if isinstance(a, np.ndarray):
+                    assert isinstance(b, np.ndarray) and b.dtype == a.dtype, f.name
+                    np.testing.assert_array_equal(b, a, err_msg=f.name)
+                else:
+                    assert b == a, f.name
+        return loaded
+
+    return check
