@@ -41,22 +41,14 @@ Benettin exponent of a network (:mod:`simulate.lyapunov`); eq. 5.L, which
 holds h fixed, is the micro exponent conditional on the population path and
 lies below it when J0 > 0.
 
-Measured (issue 4, T = 40, dt = 0.1; medians with 95% intervals; theory 100
-samples at the defaults, networks 100 at N = 1000 and 50 at N = 2000; micro
-and maximal on (10, 40)):
-
-    (g, J0)    exponent       theory (tangent)          h held fixed (5.L)   N = 1000   N = 2000
-    (0.8, 2)   macro          -0.238 [-0.266, -0.193]                        -0.244     -0.265
-               maximal        -0.157 [-0.185, -0.127]   -0.229               -0.163     -0.174
-    (1.5, 1)   macro          -0.039 [-0.059, -0.029]                        -0.025     -0.035
-               maximal        +0.029 [+0.014, +0.040]   -0.014               +0.018     +0.021
+The agreement of both exponents with networks is measured by
+``scripts/lyapunov_discrimination_numbers.py`` and reported in the README.
 
 The finite difference of :func:`macro_separation` with small delta drops the
-fresh innovations (pivots of size delta^2 below tol * Chat_kk) and is biased
-low (-0.291 at (0.8, 2) and -0.102 at (1.5, 1) with tol 1e-3, delta 1e-7);
-it agrees with simulation only when delta^2 sits well above the pivot
-tolerance (80 nodes, tol 1e-5, delta 1e-2: -0.249 and -0.027), and is kept as
-that cross-check.
+fresh innovations (pivots of size delta^2 fall below tol * Chat_kk) and is
+biased low; it agrees with simulation only when delta^2 sits well above the
+pivot tolerance (``MACRO_SETTINGS``: 80 nodes, tol 1e-5, delta 1e-2), and is
+kept as that cross-check.
 """
 
 from __future__ import annotations

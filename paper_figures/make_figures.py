@@ -7,7 +7,11 @@ figure reuses ensembles computed for another figure or for a validation run
 with the same ``--cache``, and an interrupted run loses nothing that has
 finished. Output in ``--out``: ``<figure>.pdf``, ``<figure>.png`` and
 ``<figure>.json`` (caption data: parameters, N, numbers of realisations and
-samples, seeds, package version, wall time), and the gallery page.
+samples, seeds, package version, wall time), and the gallery page. That
+folder is regenerated and not committed (default ``paper_figures/output/``);
+each regenerated PNG is also copied to ``gallery/`` beside the gallery page
+(``paper_figures/gallery/`` by default, committed), which is where the page's
+images point.
 
 Examples::
 
@@ -15,6 +19,7 @@ Examples::
     python paper_figures/make_figures.py --full --workers 2       # hours; rerun to resume
     python paper_figures/make_figures.py --quick --only fig3_phase
     python paper_figures/make_figures.py --smoke --out /tmp/figs  # CI
+    python paper_figures/make_figures.py --gallery-only           # rewrite README.md from the saved captions
 """
 
 from __future__ import annotations
@@ -34,10 +39,10 @@ DEFAULT_OUT = HERE / "output"
 DEFAULT_CACHE = HERE / ".cache"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python paper_figures/make_figures.py") -> argparse.ArgumentParser:
     from paper_figures.figures import MODULES
 
-    p = argparse.ArgumentParser(prog="python paper_figures/make_figures.py",
+    p = argparse.ArgumentParser(prog=prog,
                                 description="Regenerate the figures of the paper (PDF, PNG, JSON captions, gallery).")
     size = p.add_mutually_exclusive_group()
     size.add_argument("--quick", dest="preset", action="store_const", const="quick",
@@ -54,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", default=None,
                    help=f"ensemble cache (default {DEFAULT_CACHE}); share it with `python -m validation --cache`")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--gallery-only", action="store_true",
+                   help="compute nothing: rewrite the gallery page from the JSON captions in the output folder")
     p.set_defaults(preset="quick")
     return p
 
@@ -89,8 +96,11 @@ def count_cached(merged: dict, root_seed: int, cache_dir) -> int:
     return total
 
 
-def make_one(module, preset, *, out_dir, cache_dir, workers, progress, log) -> dict:
-    """Compute the ensembles of one figure, render it, write PDF/PNG/JSON; returns its caption."""
+def make_one(module, preset, *, out_dir, cache_dir, workers, progress, log, gallery_dir=None) -> dict:
+    """Compute the ensembles of one figure, render it, write PDF/PNG/JSON; returns its caption.
+
+    With ``gallery_dir`` the PNG is also copied there (the committed gallery).
+    """
     from meanfield.runner import package_version
     from validation.checks.base import Data
     from validation.requests import n_items, seconds
@@ -98,7 +108,7 @@ def make_one(module, preset, *, out_dir, cache_dir, workers, progress, log) -> d
 
     from paper_figures.figures import missing
     from paper_figures.figures.common import ensemble_record, failed_note
-    from paper_figures.output import read_caption, save_figure, write_caption
+    from paper_figures.output import copy_to_gallery, read_caption, save_figure, write_caption
 
     base = {"figure": module.NAME, "title": module.TITLE, "preset": preset.name,
             "package_version": package_version(), "root_seed": preset.root_seed}
@@ -122,6 +132,8 @@ def make_one(module, preset, *, out_dir, cache_dir, workers, progress, log) -> d
     data = Data(ensembles)
     rendered = module.render(data, preset)
     paths = save_figure(rendered.fig, out_dir, module.NAME)
+    if gallery_dir is not None:
+        copy_to_gallery(Path(paths["png"]), gallery_dir, module.NAME)
     records = [ensemble_record(data(r), r) for r in reqs]
     wall = time.perf_counter() - t0
     caption = {**base, "status": "ok", "reading": rendered.reading, "summary": rendered.summary,
@@ -144,13 +156,42 @@ def make_one(module, preset, *, out_dir, cache_dir, workers, progress, log) -> d
     return caption
 
 
+def gallery_paths(preset_name: str, out=None) -> tuple[Path, Path]:
+    """(output folder, gallery page) of a run: the page is ``paper_figures/README.md`` unless ``--out`` is given."""
+    out_dir = Path(out) if out is not None else DEFAULT_OUT / preset_name
+    readme = HERE / "README.md" if out is None else out_dir / "README.md"
+    return out_dir, readme
+
+
+def rewrite_gallery(preset_name: str, *, out=None, log=print) -> Path:
+    """Rewrite the gallery page from the captions already in the output folder (computes nothing)."""
+    from paper_figures.figures import MODULES
+    from paper_figures.output import read_caption, write_gallery
+    from paper_figures.presets import get_preset
+
+    preset = get_preset(preset_name)
+    out_dir, readme = gallery_paths(preset.name, out)
+    entries = [c for c in (read_caption(out_dir, n) for n in MODULES) if c is not None]
+    if not entries:
+        raise ValueError(f"no figure captions in {out_dir}; run the figures first")
+    versions = sorted({e["package_version"] for e in entries})
+    # the run that wrote these captions finished when its last figure was made ("... HH:MM:SS UTC")
+    created = [datetime.strptime(e["created"], "%Y-%m-%d %H:%M:%S UTC") for e in entries if e.get("created")]
+    finished = max(created).strftime("%Y-%m-%d %H:%M UTC") if created else "unknown"
+    header = {"preset": preset.name, "command": "python paper_figures/make_figures.py --" + preset.name,
+              "package_version": ", ".join(versions), "finished": finished}
+    write_gallery(readme, out_dir, entries, header)
+    log(f"gallery {readme} from {len(entries)} caption(s) in {out_dir}")
+    return readme
+
+
 def run(preset_name: str, *, only=None, out=None, cache=None, workers=None, progress=True, log=print) -> list[dict]:
     """Make the selected figures at one preset and rewrite the gallery; returns the captions."""
     from meanfield.runner import package_version
     from validation.pipeline import warm_up
 
     from paper_figures.figures import MODULES, load, missing
-    from paper_figures.output import read_caption, write_gallery
+    from paper_figures.output import gallery_dir_of, read_caption, write_gallery
     from paper_figures.presets import get_preset
     from paper_figures.style import paper_style
 
@@ -160,7 +201,7 @@ def run(preset_name: str, *, only=None, out=None, cache=None, workers=None, prog
         workers = 1 if preset.name == "smoke" else max(1, min(2, os.cpu_count() or 1))
     if workers < 1:
         raise ValueError(f"--workers must be >= 1, got {workers}")
-    out_dir = Path(out) if out is not None else DEFAULT_OUT / preset.name
+    out_dir, readme = gallery_paths(preset.name, out)
     cache_dir = Path(cache) if cache is not None else DEFAULT_CACHE
     t0 = time.perf_counter()
     modules = [load(n) for n in names]
@@ -170,14 +211,13 @@ def run(preset_name: str, *, only=None, out=None, cache=None, workers=None, prog
     with paper_style():
         for m in modules:
             captions[m.NAME] = make_one(m, preset, out_dir=out_dir, cache_dir=cache_dir, workers=workers,
-                                        progress=progress, log=log)
+                                        progress=progress, log=log, gallery_dir=gallery_dir_of(readme))
     # the gallery lists every figure: those not made now from their last caption in out_dir
     entries = []
     for name in MODULES:
         cap = captions.get(name) or read_caption(out_dir, name)
         if cap is not None:
             entries.append(cap)
-    readme = HERE / "README.md" if out is None else out_dir / "README.md"
     header = {"preset": preset.name, "command": "python paper_figures/make_figures.py --" + preset.name,
               "package_version": package_version(),
               "finished": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
@@ -186,13 +226,18 @@ def run(preset_name: str, *, only=None, out=None, cache=None, workers=None, prog
     return list(captions.values())
 
 
-def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv=None, prog: str | None = None) -> int:
+    """Run the script; ``prog`` names it in help and errors (``meanfield figures`` forwards here)."""
+    parser = build_parser() if prog is None else build_parser(prog)
+    args = parser.parse_args(argv)
     try:
-        run(args.preset, only=args.only, out=args.out, cache=args.cache, workers=args.workers,
-            progress=not args.no_progress)
+        if args.gallery_only:
+            rewrite_gallery(args.preset, out=args.out)
+        else:
+            run(args.preset, only=args.only, out=args.out, cache=args.cache, workers=args.workers,
+                progress=not args.no_progress)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 2
     return 0
 

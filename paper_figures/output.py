@@ -4,29 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
-import numpy as np
-
-
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.floating,)):
-        return float(obj)
-    if isinstance(obj, (np.bool_,)):
-        return bool(obj)
-    if isinstance(obj, complex):
-        return [obj.real, obj.imag]
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    return obj
+from meanfield.jsonable import to_jsonable as _jsonable
 
 
 def save_figure(fig, out_dir: Path, name: str) -> dict:
@@ -39,6 +20,19 @@ def save_figure(fig, out_dir: Path, name: str) -> dict:
         fig.savefig(path, format=ext)
     plt.close(fig)
     return {ext: str(p) for ext, p in paths.items()}
+
+
+def copy_to_gallery(png: Path, gallery_dir: Path, name: str) -> Path:
+    """Copy a regenerated ``<name>.png`` to ``gallery_dir/<name>.png``.
+
+    The gallery is the committed copy of the PNGs that the gallery page shows;
+    ``out_dir`` (PDF, PNG, JSON) is regenerated and not committed, so the page
+    does not link into it for its images.
+    """
+    gallery_dir.mkdir(parents=True, exist_ok=True)
+    target = gallery_dir / f"{name}.png"
+    shutil.copyfile(png, target)
+    return target
 
 
 def write_caption(out_dir: Path, name: str, caption: dict) -> Path:
@@ -57,21 +51,29 @@ def read_caption(out_dir: Path, name: str) -> dict | None:
     return json.loads(path.read_text())
 
 
+def gallery_dir_of(readme: Path) -> Path:
+    """The gallery folder of a gallery page: ``gallery/`` beside it."""
+    return readme.parent / "gallery"
+
+
 def write_gallery(readme: Path, out_dir: Path, entries: list[dict], header: dict) -> Path:
-    """Write the gallery page: every figure (PNG link) with its one-paragraph reading.
+    """Write the gallery page: every figure (PNG from ``gallery/``) with its one-paragraph reading.
 
     Parameters
     ----------
     readme : Path
-        The Markdown file to write.
+        The Markdown file to write; its images are ``gallery/<figure>.png`` beside it
+        (:func:`gallery_dir_of`). A figure whose PNG is in ``out_dir`` but not yet in
+        the gallery is copied there, so no image link dangles.
     out_dir : Path
-        Folder of the figures (links are relative to ``readme``).
+        Folder of the regenerated figures (PDF and caption links are relative to ``readme``).
     entries : list of dict
         Captions (as written by :func:`write_caption`), in figure order.
     header : dict
         ``preset``, ``command``, ``package_version``, ``finished``.
     """
     rel = Path(os.path.relpath(out_dir, readme.parent))
+    gallery = gallery_dir_of(readme)
     lines = [
         "# Figures of the paper",
         "",
@@ -83,6 +85,10 @@ def write_gallery(readme: Path, out_dir: Path, entries: list[dict], header: dict
         "time constant tau; every figure has a PDF (vector) and a PNG, and a JSON caption beside it with "
         "the parameters, network sizes, numbers of realisations and samples, seeds, package version and "
         "wall time.",
+        "",
+        f"The images on this page are the committed copies in `{gallery.name}/`; the PDFs, PNGs and JSON "
+        f"captions are written to `{rel.as_posix()}/`, which is regenerated and not committed (its links "
+        "work after a run).",
         "",
         "Run: `python paper_figures/make_figures.py --quick` (under 10 min on 2 cores), `--full` "
         "(publication setting, hours; resumable through `--cache`), `--smoke` (CI). "
@@ -96,9 +102,11 @@ def write_gallery(readme: Path, out_dir: Path, entries: list[dict], header: dict
             lines.append(f"**Pending**: {e['reading']}")
             lines.append("")
             continue
-        png = rel / f"{e['figure']}.png"
+        png = gallery / f"{e['figure']}.png"
+        if not png.exists() and (out_dir / f"{e['figure']}.png").exists():
+            copy_to_gallery(out_dir / f"{e['figure']}.png", gallery, e["figure"])
         pdf = rel / f"{e['figure']}.pdf"
-        lines.append(f"![{e['figure']}]({png.as_posix()})")
+        lines.append(f"![{e['figure']}]({gallery.name}/{e['figure']}.png)")
         lines.append("")
         lines.append(e["reading"])
         lines.append("")

@@ -2,7 +2,8 @@
 
 Run::
 
-    python -m validation.theory_tail_probabilities [--samples 2000] [--T 60] [--out FILE]
+    python scripts/theory_tail_probabilities.py [--samples 2000] [--T 60] [--points "0.8,2;0.5,3"] [--out FILE]
+    python scripts/theory_tail_probabilities.py --quick --out /tmp/tail.json   # seconds: does it run?
 
 For each (g, J0) it draws ``--samples`` theory samples (default settings:
 40 Gauss-Hermite nodes, pivot tolerance 1e-3, dt = 0.1, tanh, N = 1000 only
@@ -23,8 +24,22 @@ import numpy as np
 
 import meanfield as mf
 
-#: The parameter sets of issue 3's closing note.
+#: The (g, J0) pairs of the default run.
 DEFAULT_POINTS = ((0.8, 2.0), (0.5, 3.0))
+
+#: A tiny setting that runs in seconds: checks the script, says nothing about the tails.
+QUICK = {"samples": 8, "T": 2.0, "workers": 1}
+
+
+def _points(text: str) -> list[tuple[float, float]]:
+    """``"g,J0;g,J0"`` -> [(g, J0), ...]."""
+    try:
+        points = [tuple(float(x) for x in item.split(",")) for item in text.split(";") if item.strip()]
+    except ValueError:
+        points = []
+    if not points or any(len(pt) != 2 for pt in points):
+        raise argparse.ArgumentTypeError(f"expected 'g,J0;g,J0;...', got {text!r}")
+    return points
 
 
 def tail_probability(g: float, J0: float, *, T: float, dt: float, theta: float, samples: int,
@@ -40,8 +55,9 @@ def tail_probability(g: float, J0: float, *, T: float, dt: float, theta: float, 
             "settings": ens.settings.to_dict()}
 
 
-def main(argv=None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--points", type=_points, default=list(DEFAULT_POINTS), help="'g,J0;g,J0;...'")
     ap.add_argument("--samples", type=int, default=2000)
     ap.add_argument("--T", type=float, default=60.0)
     ap.add_argument("--dt", type=float, default=0.1)
@@ -49,12 +65,22 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=20261123)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", default=None, help="write the results as JSON to this file")
+    ap.add_argument("--no-progress", action="store_true", help="no progress bar")
+    ap.add_argument("--quick", action="store_true",
+                    help="tiny setting (8 samples, T = 2, one worker): seconds, for checking the script")
+    return ap
+
+
+def main(argv=None) -> int:
+    ap = build_parser()
+    if ap.parse_args(argv).quick:  # the quick values are defaults: options given explicitly still win
+        ap.set_defaults(**QUICK)
     args = ap.parse_args(argv)
 
     rows = []
-    for g, J0 in DEFAULT_POINTS:
+    for g, J0 in args.points:
         row = tail_probability(g, J0, T=args.T, dt=args.dt, theta=args.theta, samples=args.samples,
-                               seed=args.seed, workers=args.workers)
+                               seed=args.seed, workers=args.workers, progress=not args.no_progress)
         p = row["probability"]
         print(f"g = {g:<4} J0 = {J0:<4} P(|h({args.T:g})| > {args.theta:g}) = {p['p']:.4f} "
               f"[{p['low']:.4f}, {p['high']:.4f}]  ({args.samples} samples, {row['seconds']:.0f} s)")

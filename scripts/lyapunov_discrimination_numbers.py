@@ -1,4 +1,4 @@
-"""Issue 4 closing numbers: Lyapunov exponents and stimulus discrimination, theory vs simulation.
+"""Lyapunov exponents and stimulus discrimination, theory against simulated networks.
 
 For each (g, J0) this prints and saves (THEORY.md sections 5 and 6):
 
@@ -18,9 +18,10 @@ Medians carry distribution-free 95% order-statistic intervals, probabilities
 
 Usage::
 
-    python -m validation.issue4_numbers --part theory --out theory.json
-    python -m validation.issue4_numbers --part simulation --sizes 1000 2000 --out sim.json
-    python -m validation.issue4_numbers --table theory.json sim.json
+    python scripts/lyapunov_discrimination_numbers.py --part theory --out theory.json
+    python scripts/lyapunov_discrimination_numbers.py --part simulation --sizes 1000 2000 --out sim.json
+    python scripts/lyapunov_discrimination_numbers.py --table theory.json sim.json
+    python scripts/lyapunov_discrimination_numbers.py --quick --out /tmp/check.json   # seconds: does it run?
 
 (``--part all`` does both in one process.)
 """
@@ -36,7 +37,6 @@ import json
 import sys
 import time
 
-import numpy as np
 
 
 def _pairs(text: str) -> list[tuple[float, float]]:
@@ -101,18 +101,18 @@ def run_simulation(args) -> dict:
         for g, J0 in _pairs(args.params):
             net = mf.Network(N=N, g=g, J0=J0)
             t0 = time.time()
-            lyap = sl.lyapunov_samples(net, grid, n_realisations=n_real, seed=args.seed + 10,
-                                       micro_window=(args.t_micro, args.T), workers=args.workers,
-                                       progress=args.progress)
-            disc = sro.discriminate(net, stimuli, grid, n_realisations=n_real, seed=args.seed + 10,
+            lyap = sl.lyapunov_ensemble(net, grid=grid, n_samples=n_real, seed=args.seed + 10,
+                                        micro_window=(args.t_micro, args.T), workers=args.workers,
+                                        progress=args.progress)
+            disc = sro.discriminate(net, stimuli, grid, n_samples=n_real, seed=args.seed + 10,
                                     workers=args.workers, progress=args.progress)
             elapsed = time.time() - t0
             key = f"N={N},g={g},J0={J0}"
             out[key] = {
                 "macro_median": _estimate(lyap.median_macro()),
-                "maximal_median": _estimate(lyap.median_max()),
+                "maximal_median": _estimate(lyap.median_maximal()),
                 "p_sign_correct": _estimate(disc.p_sign_correct()),
-                "macro": lyap.macro.tolist(), "maximal": lyap.max.tolist(),
+                "macro": lyap.macro.tolist(), "maximal": lyap.maximal.tolist(),
                 "sign_scores": disc.sign_scores().tolist(), "seconds": elapsed,
             }
             print(f"[simulation {key}] {elapsed:.0f} s", file=sys.stderr, flush=True)
@@ -139,7 +139,12 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv=None) -> int:
+#: A tiny setting that runs in seconds: checks the script, says nothing about the exponents.
+QUICK = {"params": "0.8,2.0", "T": 2.0, "t_micro": 0.5, "micro_order": 6, "theory_samples": 2,
+         "sizes": [60], "realisations": 2, "realisations_large": 2}
+
+
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--part", choices=("theory", "simulation", "all"), default="all")
     p.add_argument("--params", default="0.8,2.0;1.5,1.0", help="'g,J0;g,J0;...'")
@@ -164,8 +169,17 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=4)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--progress", action="store_true")
-    p.add_argument("--out", default="issue4_numbers.json")
+    p.add_argument("--out", default="lyapunov_discrimination_numbers.json")
     p.add_argument("--table", nargs="+", metavar="JSON", help="only print the table of saved results")
+    p.add_argument("--quick", action="store_true",
+                   help="tiny setting (one (g, J0), T = 2, 2 samples, N = 60): seconds, for checking the script")
+    return p
+
+
+def main(argv=None) -> int:
+    p = build_parser()
+    if p.parse_args(argv).quick:  # the quick values are defaults: options given explicitly still win
+        p.set_defaults(**QUICK)
     args = p.parse_args(argv)
 
     if args.table:
@@ -178,7 +192,7 @@ def main(argv=None) -> int:
         print(table(merged))
         return 0
     t0 = time.time()
-    results = {"settings": {k: v for k, v in vars(args).items() if k != "table"}}
+    results = {"settings": {k: v for k, v in vars(args).items() if k not in ("table", "quick")}}
     if args.part in ("theory", "all"):
         results["theory"] = run_theory(args)
     if args.part in ("simulation", "all"):

@@ -1,0 +1,90 @@
+"""The one-off programs of ``scripts/`` on their smallest settings: they run and write what they say."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
+
+
+def load_script(name: str):
+    """Import ``scripts/<name>.py`` as a module (the folder is not a package)."""
+    spec = importlib.util.spec_from_file_location(f"scripts_{name}", SCRIPTS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def check_interval(est: dict, value: str = "p", lo: float = -float("inf"), hi: float = float("inf")):
+    """An interval that contains its point estimate, all within [lo, hi]."""
+    assert lo <= est["low"] <= est[value] <= est["high"] <= hi, est
+
+
+def test_theory_tail_probabilities_quick(tmp_path, capsys):
+    script = load_script("theory_tail_probabilities")
+    out = tmp_path / "tail.json"
+    assert script.main(["--quick", "--points", "0.8,2;0.5,3", "--out", str(out), "--no-progress"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "P(|h(2)| > 0.5)" in line]
+    assert len(lines) == 2
+    saved = json.loads(out.read_text())
+    assert saved["version"]
+    rows = saved["results"]
+    assert [(r["g"], r["J0"]) for r in rows] == [(0.8, 2.0), (0.5, 3.0)]
+    for r in rows:
+        p = r["probability"]
+        assert p["n"] == 8 and 0 <= p["k"] <= p["n"]
+        check_interval(p, lo=0.0, hi=1.0)
+        assert p["p"] == pytest.approx(p["k"] / p["n"])
+        assert r["T"] == 2.0 and r["settings"]["quadrature_order"] >= 1
+
+
+def test_theory_tail_probabilities_explicit_options_beat_quick(tmp_path):
+    script = load_script("theory_tail_probabilities")
+    out = tmp_path / "tail.json"
+    assert script.main(["--quick", "--samples", "5", "--points", "0.8,2", "--out", str(out), "--no-progress"]) == 0
+    assert json.loads(out.read_text())["results"][0]["probability"]["n"] == 5
+
+
+def test_lyapunov_discrimination_numbers_quick(tmp_path, capsys):
+    script = load_script("lyapunov_discrimination_numbers")
+    out = tmp_path / "numbers.json"
+    assert script.main(["--quick", "--out", str(out)]) == 0
+    saved = json.loads(out.read_text())
+    assert set(saved) == {"settings", "theory", "simulation", "seconds"}
+    assert saved["settings"]["T"] == 2.0
+    theory = saved["theory"]["g=0.8,J0=2.0"]
+    sim = saved["simulation"]["N=60,g=0.8,J0=2.0"]
+    for rec in (theory, sim):
+        for key in ("macro_median", "maximal_median"):
+            check_interval(rec[key], value="value")
+        check_interval(rec["p_sign_correct"], value="value", lo=0.0, hi=1.0)
+        assert set(rec["sign_scores"]) <= {0.0, 0.5, 1.0}
+        assert len(rec["macro"]) == len(rec["maximal"]) == 2
+    check_interval(theory["micro_median"], value="value")
+    # --table re-reads the saved file and prints one row per case
+    capsys.readouterr()
+    assert script.main(["--table", str(out)]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert len(rows) == 3 and rows[1].startswith("the g=0.8") and rows[2].startswith("sim N=60")
+
+
+def test_square_root_ablation_quick(tmp_path):
+    script = load_script("square_root_ablation")
+    out = tmp_path / "ablation.json"
+    assert script.main(["--quick", "--out", str(out)]) == 0
+    saved = json.loads(out.read_text())
+    assert {"params", "seconds", "causal", "symmetric", "simulation"} <= set(saved)
+    assert saved["params"]["N"] == 60 and saved["params"]["samples"] == 6
+    assert 0 <= saved["symmetric_converged"] <= 6
+    for name in ("causal", "symmetric", "simulation"):
+        rec = saved[name]
+        check_interval(rec["P_abs_h_gt_theta"], lo=0.0, hi=1.0)
+        lo, hi = rec["var_h_ci"]
+        assert 0.0 <= lo <= hi and rec["var_h"] >= 0.0
+        assert rec["delta_TT_mean"] >= 0.0 and rec["delta_TT_sem"] >= 0.0
+    for name in ("causal", "symmetric"):
+        assert 0.0 <= saved[name]["ks_vs_simulation_p"] <= 1.0
