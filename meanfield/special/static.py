@@ -100,10 +100,10 @@ def static_fixed_point(g, h_star, phi="tanh") -> float:
 
 @dataclass(frozen=True)
 class StaticBranch:
-    """Static coherent states parametrised by h* (eqs. F1-F3 of this module).
+    """Static coherent states parametrised by h* (eqs. F1-F3 of this module); the attributes are arrays over h*.
 
-    Attributes (arrays over h*)
-    ---------------------------
+    Attributes
+    ----------
     h_star : population state h*
     delta0 : Delta0*(h*), eq. F1
     M : mean rate E phi(h* + sqrt(Delta0) u)
