@@ -16,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from typing import Callable, Iterator, Mapping, Sequence
 
-import numpy as np
+from .arguments import count
 
 
 def _limit_threads(n_threads: int) -> None:
@@ -44,9 +44,7 @@ class LocalBackend:
     name = "local"
 
     def __init__(self, workers: int = 1):
-        if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
-            raise ValueError(f"workers must be >= 1, got {workers}")
-        self.workers = int(workers)
+        self.workers = count("workers", workers)
 
     def run(self, task: Callable, todo: Sequence[int], items: Sequence) -> Iterator[tuple[int, Mapping]]:
         """Yield ``(i, task(i, items[i]))`` for every i in ``todo``, in order of completion."""
@@ -150,8 +148,7 @@ def open_backend(name: str = "local", workers: int = 1, scheduler: str | None = 
     """
     if name not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, got {name!r}")
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
+    count("workers", workers)
     if name == "local":
         if scheduler is not None:
             raise ValueError("a scheduler address only makes sense with backend 'dask'")
