@@ -64,10 +64,9 @@ from .population import PopulationPath, gaussian_engine
 from .replicas import ReplicaPaths, solve_replicas
 from .results import LabelledResult, Provenance
 from .runner import map_seeds
-from .settings import MACRO_SETTINGS, SolverSettings
-from .settings import TANGENT_SETTINGS
-from .tangent import Perturbation, TangentPath, solve_tangent, window_indices
+from .settings import MACRO_SETTINGS, TANGENT_SETTINGS, SolverSettings
 from .stats import Estimate, median_interval
+from .tangent import Perturbation, TangentPath, solve_tangent, window_indices
 
 _DPHI_CODES = {"tanh": 0, "erf": 1, "linear": 2}
 _ERF_SCALE = math.sqrt(math.pi) / 2.0

@@ -16,7 +16,6 @@ integrated with the same Euler scheme, conditioned on its innovations.
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass, field
 
 import numpy as np

@@ -44,10 +44,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaln
 
+from .arguments import count
 from .model import InitialState, Inputs, Network, Step, TimeGrid, UniformInput
 from .model.profiles import Custom
 from .replicas import solve_replicas
-from .arguments import count
 from .results import LabelledResult, Provenance
 from .runner import map_seeds
 from .settings import SolverSettings

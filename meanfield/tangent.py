@@ -64,8 +64,8 @@ import numpy as np
 from .cholesky import CausalCholesky
 from .gaussian.derivative_kernels import CODES
 from .model import InitialState, Inputs, Network, TimeGrid
-from .results import LabelledResult
 from .population import Drive, _resolve_xi, _within_cauchy_schwarz, delta_step_replicas, gaussian_engine
+from .results import LabelledResult
 from .settings import FRESH_TOL, TANGENT_SETTINGS, SolverSettings  # noqa: F401 (re-exported)
 
 

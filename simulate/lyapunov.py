@@ -30,9 +30,9 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from meanfield.model import InitialState, Inputs, Network, TimeGrid
 from meanfield.arguments import count
 from meanfield.lyapunov import LyapunovEnsemble
+from meanfield.model import InitialState, Inputs, Network, TimeGrid
 from meanfield.results import LabelledResult
 from meanfield.runner import map_seeds
 
