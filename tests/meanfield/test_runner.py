@@ -69,3 +69,42 @@ def _die(i, seed):
 def test_a_dead_worker_raises_an_error_that_says_what_to_fix():
     with pytest.raises(RuntimeError, match="__main__"):
         run_ensemble(_die, spawn_seeds(0, 2), workers=2, progress=False)
+
+
+def test_map_seeds_is_the_spawn_run_stack_of_every_ensemble(tmp_path):
+    # sample i gets the i-th child of SeedSequence(seed), for any worker count, and the items come back in order
+    from meanfield.runner import map_seeds
+
+    one = map_seeds(_draw, 5, 11, function="demo.draw", context={"n": 4}, progress=False)
+    two = map_seeds(_draw, 5, 11, function="demo.draw", context={"n": 4}, workers=2, progress=False)
+    expected = np.stack([np.random.default_rng(ss).standard_normal(4) for ss in np.random.SeedSequence(11).spawn(5)])
+    np.testing.assert_array_equal(one.stack("x"), expected)
+    np.testing.assert_array_equal(two.stack("x"), expected)
+    assert one.total("i") == 0 + 1 + 2 + 3 + 4
+    assert one.provenance.function == "demo.draw" and one.provenance.params == {"n": 4}
+    assert one.provenance.n_samples == 5 and one.provenance.seed == seed_record(np.random.SeedSequence(11))
+
+
+def test_map_seeds_resumes_from_its_store_and_refuses_other_parameters(tmp_path):
+    from meanfield.runner import map_seeds
+
+    map_seeds(_draw, 2, 3, function="demo.draw", context={"n": 2}, store_dir=tmp_path, progress=False)
+    stamp = (tmp_path / "item_000000.npz").stat().st_mtime_ns
+    full = map_seeds(_draw, 4, 3, function="demo.draw", context={"n": 2}, store_dir=tmp_path, progress=False)
+    assert (tmp_path / "item_000000.npz").stat().st_mtime_ns == stamp  # loaded, not recomputed
+    fresh = map_seeds(_draw, 4, 3, function="demo.draw", context={"n": 2}, progress=False)
+    np.testing.assert_array_equal(full.stack("x"), fresh.stack("x"))
+    with pytest.raises(ValueError, match="different ensemble"):
+        map_seeds(_draw, 4, 3, function="demo.draw", context={"n": 3}, store_dir=tmp_path, progress=False)
+    with pytest.raises(ValueError, match="n_samples"):
+        map_seeds(_draw, 0, 3, function="demo.draw", context={"n": 2}, progress=False)
+
+
+def test_long_arrays_are_described_by_a_digest():
+    from meanfield.runner import describe
+
+    w = np.arange(100.0)
+    d = describe(w)
+    assert d["shape"] == [100] and len(d["sha1"]) == 40
+    assert describe(w + 1e-12)["sha1"] != d["sha1"]  # another readout vector is another ensemble
+    assert describe(np.arange(3.0)) == [0.0, 1.0, 2.0]
