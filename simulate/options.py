@@ -19,7 +19,7 @@ def _positive_int(name: str, value, *, allow_none: bool = False):
 
 @dataclass(frozen=True)
 class RunOptions:
-    """Options of :func:`simulate.run` and :func:`simulate.ensemble`.
+    """Options of :func:`simulate.run` and :func:`simulate.sample`.
 
     Parameters
     ----------
