@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from validation.requests import SimulationRequest, _check_n, _Request
+from meanfield.arguments import count
+from validation.requests import Request, SimulationRequest
 
 
 def trace_indices(N: int, n_trace: int) -> np.ndarray:
@@ -32,7 +33,7 @@ class TraceRequest(SimulationRequest):
     """n networks as in :class:`validation.requests.SimulationRequest`, plus x_i(t) of ``n_trace`` neurons.
 
     Realisation i uses the i-th child seed of the request's root, like every
-    request of the sweep engine (``simulate.ensemble`` reproduces it).
+    request of the sweep engine (``simulate.sample`` reproduces it).
     """
 
     n_trace: int = 64
@@ -47,19 +48,16 @@ class TraceRequest(SimulationRequest):
 
     def compute(self, seed: np.random.SeedSequence) -> dict:
         import simulate
-        from simulate.options import RunOptions, make_setup
 
         idx = trace_indices(self.network.N, self.n_trace)
-        setup = make_setup(self.network, self.inputs, self.grid, self.initial,
-                           RunOptions(dtype=np.dtype(self.dtype), trace_neurons=tuple(idx)))
-        real = simulate.realise(self.network, seed, np.dtype(self.dtype))
-        res = simulate.simulate_realisation(real, setup)
+        res = simulate.run(self.network, self.inputs, self.grid, self.initial, seed=seed,
+                           dtype=np.dtype(self.dtype), trace_neurons=idx)
         return {"h": res.h, "m": res.m, "M": res.M, "delta_tt": res.delta_tt,
                 "traces": np.asarray(res.traces, dtype=np.float32), "trace_neurons": idx}
 
 
 @dataclass(frozen=True)
-class SpectrumRequest(_Request):
+class SpectrumRequest(Request):
     """All eigenvalues of n realised coupling matrices J (``simulate.spectrum.coupling_eigenvalues``).
 
     Realisation i has the z of the i-th network of the same root seed.
@@ -70,7 +68,7 @@ class SpectrumRequest(_Request):
     kind = "spectrum"
 
     def __post_init__(self):
-        _check_n("SpectrumRequest", self.n)
+        count("SpectrumRequest.n", self.n)
 
     def params(self) -> dict:
         return {"network": self.network.to_dict()}

@@ -4,14 +4,19 @@ Two engines fill the same record arrays:
 
 * ``rows``: one Numba call for the whole run (:func:`kernels.integrate_rows`);
   each step reads every row of z once and forms R dot products from cache.
-  Memory-bound; the fastest for one or a few replicas.
-* ``blas``: a Python loop over steps around one BLAS-3 product
+  Its results do not depend on the number of threads.
+* ``blas``: a Python loop over steps around one BLAS product
   G = Phi z^T (R x N times N x N) per step, numpy for phi and serial
-  Numba kernels for the observables and the update. Faster for many
-  replicas, and the path for user-supplied phi. OpenBLAS results depend on
-  its thread count (measured: 1 vs 2 threads differ in the last bits), so
-  they are bit-identical only for a fixed BLAS thread count; ensemble worker
+  Numba kernels for the observables and the update; the path for
+  user-supplied phi. OpenBLAS results of the R >= 2 products depend on its
+  thread count (measured: 1 vs 2 threads differ in the last bits at
+  N = 500-2000; the R = 1 matrix-vector product did not), so they are
+  bit-identical only for a fixed BLAS thread count; ensemble worker
   processes inherit it, so ensembles stay independent of ``workers``.
+
+``engine="auto"`` picks the faster one for the size of the problem
+(:func:`choose_engine`; the measurements behind the rule are printed by
+``benchmarks/bench_engine_choice.py``).
 """
 
 from __future__ import annotations
@@ -25,13 +30,16 @@ from .drive import Drive
 
 ENGINES = ("auto", "rows", "blas")
 
-# The row kernel forms R dot products per row from cache at ~2-3 elements per
-# cycle and thread (no FMA without fastmath), so its cost grows like R once z
-# streams at memory speed; BLAS-3 runs at tens of GFLOP/s. On the 2-core
-# development machine BLAS won from R = 8 on at N = 1000 (0.28 s vs 0.42 s
-# for 600 float32 steps); benchmarks/bench_simulate.py prints both engines
-# for R = 4, 8, 32 so the crossover can be re-measured.
-BLAS_MIN_REPLICAS = 8
+# When is the row kernel faster? ``python benchmarks/bench_engine_choice.py`` prints t_rows / t_blas
+# over N, R, dtype and thread count. The row kernel's dot product runs at ~3 GMAC/s per thread (its
+# lane accumulators live in memory, not registers), OpenBLAS's gemv/gemm at 10-25, so blas wins almost
+# everywhere, R = 1 included, also with a second busy process on the machine. Rows wins only for
+# float32 with 2 <= R <= 4 at large N, where OpenBLAS's gemm repacks all of z at every step for a
+# left operand of only R rows (R = 1 goes to gemv, which does not). A two-replica N = 500 network once
+# seemed to take seconds with the row kernel: that was JIT compilation in a process with a cold Numba
+# cache, not its run time.
+ROWS_MAX_REPLICAS = 4
+ROWS_MIN_N_PER_REPLICA = 500  # rows from N >= 500 R: R = 2 from N = 1000, R = 4 from N = 2000
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,8 +64,28 @@ class Records:
     final: np.ndarray
 
 
-def choose_engine(engine: str, replicas: int, builtin_phi: bool) -> str:
-    """Resolve ``"auto"`` and validate the requested engine."""
+def choose_engine(engine: str, replicas: int, builtin_phi: bool, N: int | None = None,
+                  dtype=None) -> str:
+    """Resolve ``"auto"`` and validate the requested engine.
+
+    Parameters
+    ----------
+    engine : {"auto", "rows", "blas"}
+    replicas : int
+        R trajectories per step.
+    builtin_phi : bool
+        Whether phi is a registered (compiled) transfer function; others run with ``blas``.
+    N : int, optional
+        Network size.
+    dtype : numpy dtype, optional
+        Floating type of z and x.
+
+    Returns
+    -------
+    str
+        ``"rows"`` or ``"blas"``; ``"auto"`` while N or dtype is not given
+        (:func:`integrate` then resolves it from z).
+    """
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     if not builtin_phi:
@@ -67,9 +95,13 @@ def choose_engine(engine: str, replicas: int, builtin_phi: bool) -> str:
                 "user callables run with engine='blas' or 'auto'"
             )
         return "blas"
-    if engine == "auto":
-        return "blas" if replicas >= BLAS_MIN_REPLICAS else "rows"
-    return engine
+    if engine != "auto":
+        return engine
+    if N is None or dtype is None:
+        return "auto"
+    rows = (np.dtype(dtype) == np.float32 and 2 <= replicas <= ROWS_MAX_REPLICAS
+            and N >= ROWS_MIN_N_PER_REPLICA * replicas)
+    return "rows" if rows else "blas"
 
 
 def integrate(
@@ -111,8 +143,8 @@ def integrate(
         Recording intervals in steps (snap_every = 0: no snapshots).
     trace_idx : (n_trace,) int array
         Traced neurons.
-    engine : {"rows", "blas"}
-        Already resolved by :func:`choose_engine`.
+    engine : {"auto", "rows", "blas"}
+        Usually resolved by :func:`choose_engine`; ``"auto"`` is resolved here from z.
 
     Returns
     -------
@@ -121,6 +153,8 @@ def integrate(
     dtype = z.dtype
     X = np.array(x0, dtype=dtype, order="C", copy=True)
     R, N = X.shape
+    if engine == "auto":
+        engine = choose_engine(engine, R, phi.builtin, N=N, dtype=dtype)
     K = drive.uniform.shape[0]
     n_rec = K // stride + 1
     n_snap = K // snap_every + 1 if snap_every > 0 else 0

@@ -62,11 +62,11 @@ def sample(
         Root seed; realisation i uses its i-th child.
     workers : int
         Processes (``meanfield.runner.map_seeds``); results are identical
-        for any number. Each worker gets cores // workers Numba threads, which
-        suits the row engine (one or a few replicas). The BLAS engine
-        already uses every core through BLAS, whose thread count workers
-        inherit unchanged: prefer ``workers=1`` there, since two threaded
-        BLAS processes per core pair were measured several times slower.
+        for any number. Each worker gets cores // workers Numba threads (the
+        row engine); the BLAS engine (the automatic choice for most sizes,
+        :func:`simulate.engine.choose_engine`) already uses every core
+        through BLAS, whose thread count workers inherit unchanged, so many
+        small networks gain from workers and a few large ones do not.
     store_dir : path, optional
         A :class:`meanfield.runner.ResultStore` directory: finished
         realisations are saved as they complete and loaded, not recomputed,

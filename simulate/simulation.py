@@ -142,7 +142,7 @@ def simulate_realisation(
         )
     if x0 is None:
         x0 = initial_states(realisation, setup)
-    engine = choose_engine(opt.engine, opt.replicas, net.phi.builtin)
+    engine = choose_engine(opt.engine, opt.replicas, net.phi.builtin, N=net.N, dtype=opt.dtype)
     snap_every = opt.delta_every or 0
     trace_idx = opt.trace_index(net)
     rec = integrate(

@@ -1,10 +1,10 @@
-"""Theory against simulation: reproducible validation reports (issue 5).
+"""Theory against simulation: reproducible validation reports.
 
 Layers (dependency direction: validation -> meanfield, simulate):
 
 * :mod:`.requests`     what to compute: theory samples, networks, spectra, zeta outliers
 * :mod:`.sweep`        the sweep engine: parameter points x realisations, one pool, resumable cache
-* :mod:`.backends`     local process pool (default) or Dask distributed
+* ``meanfield.backends`` local process pool (default) or Dask distributed (shared with the theory)
 * :mod:`.statistics`   comparisons: proportions, distributions (KS, AD), curves (bootstrap)
 * :mod:`.verdict`      pass / fail / inconclusive, one rule for all
 * :mod:`.convergence`  discrepancy versus N, fitted exponent

@@ -14,7 +14,7 @@ import argparse
 import os
 import sys
 
-from .backends import BACKENDS
+from meanfield.backends import BACKENDS
 from .checks import CHECKS
 from .presets import get_preset
 

@@ -61,6 +61,15 @@ class ConvergenceFit:
             "noise_limited": self.noise_limited, "finding": self.finding,
         }
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "ConvergenceFit":
+        """Inverse of :meth:`to_dict` (null numbers, i.e. non-finite ones, come back as NaN)."""
+        def f(x):
+            return float("nan") if x is None else float(x)
+        return cls(metric=d["metric"], N=tuple(d["N"]), discrepancy=tuple(f(x) for x in d["discrepancy"]),
+                   se=tuple(f(x) for x in d["se"]), exponent=f(d["exponent"]), exponent_se=f(d["exponent_se"]),
+                   prefactor=f(d["prefactor"]), noise_limited=int(d["noise_limited"]), finding=d["finding"])
+
     def describe(self) -> str:
         if not math.isfinite(self.exponent):
             return f"{self.metric}: fewer than 2 sizes, no exponent"

@@ -17,21 +17,92 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from meanfield.runner import package_version
+from meanfield.backends import open_backend
+from meanfield.jsonable import to_jsonable
+from meanfield.results import FORMAT, LabelledResult, package_version
 
-from .backends import open_backend
 from .checks import Data, select
 from .requests import SimulationRequest, TheoryRequest, n_items, seconds
 from .sweep import merge_requests, run_sweep
 
 
 @dataclass(frozen=True, eq=False)
-class ValidationRun:
-    """Results of :func:`run_validation` (``report`` is the index.html path or None)."""
+class ValidationRun(LabelledResult):
+    """Results of :func:`run_validation`: every check's result, the run's metadata and the report path.
+
+    A :class:`meanfield.results.LabelledResult`: :meth:`to_xarray` gives one
+    row per comparison (dimension ``comparison``; each labelled with its
+    ``check``, network size ``N`` (-1 where none) and ``kind``) holding the
+    numbers behind every verdict (``discrepancy``, its interval, ``resolution``,
+    ``se``, ``p_value``, ``tolerance``, ``alpha``, ``verdict``), and one row per
+    check (dimension ``check``: ``check_verdict`` and the counts of each
+    verdict). The comparisons are the natural table of a run: every metric is
+    defined per comparison, and a comparison belongs to one check and one N,
+    so selecting a check or a size is a ``where`` on these labels. The full
+    results (findings, convergence fits, metrics) and ``meta`` (preset,
+    seeds and parameters of every ensemble, timings) are JSON attributes, so
+    :meth:`save` / :meth:`load` restore them; the figure data
+    (``CheckResult.plot_data``) is not saved.
+
+    Attributes
+    ----------
+    results : tuple of validation.checks.CheckResult
+    meta : dict
+    report : path or None
+        The index.html written, or None.
+    """
 
     results: tuple
     meta: dict
-    report: object
+    report: object = None
+
+    _COMPARISON_NUMBERS = ("discrepancy", "resolution", "se", "p_value", "tolerance", "alpha")
+
+    def to_xarray(self):
+        import json
+
+        import xarray as xr
+
+        comps = [(r.name, c) for r in self.results for c in r.comparisons]
+        on_c = ("comparison",)
+        data = {
+            "check_of_comparison": (on_c, np.array([n for n, _ in comps], dtype=object).astype(str)),
+            "label": (on_c, np.array([c.label for _, c in comps], dtype=object).astype(str)),
+            "kind": (on_c, np.array([c.kind for _, c in comps], dtype=object).astype(str)),
+            "N": (on_c, np.array([-1 if c.N is None else int(c.N) for _, c in comps], dtype=np.int64)),
+            "interval_low": (on_c, np.array([c.interval[0] for _, c in comps], dtype=float)),
+            "interval_high": (on_c, np.array([c.interval[1] for _, c in comps], dtype=float)),
+            "verdict": (on_c, np.array([c.verdict.value for _, c in comps], dtype=object).astype(str)),
+            **{k: (on_c, np.array([getattr(c, k) for _, c in comps], dtype=float))
+               for k in self._COMPARISON_NUMBERS},
+            "check_verdict": (("check",), np.array([r.verdict.value for r in self.results], dtype=object).astype(str)),
+            **{f"n_{v}": (("check",), np.array([r.counts()[v] for r in self.results], dtype=np.int64))
+               for v in ("pass", "fail", "inconclusive")},
+        }
+        attrs = {
+            "result_class": f"{type(self).__module__}.{type(self).__qualname__}",
+            "format": FORMAT,
+            "package_version": self.meta.get("package_version", package_version()),
+            "provenance": json.dumps(None),
+            "field:results": json.dumps(to_jsonable([r.to_dict() for r in self.results])),
+            "field:meta": json.dumps(to_jsonable(self.meta)),
+            "field:report": json.dumps(None if self.report is None else str(self.report)),
+        }
+        coords = {"comparison": np.arange(len(comps)), "check": np.array([r.name for r in self.results], dtype=str)}
+        return xr.Dataset(data, coords=coords, attrs=attrs)
+
+    @classmethod
+    def from_xarray(cls, ds):
+        import json
+
+        from .checks import CheckResult
+
+        stored = ds.attrs.get("result_class")
+        if stored != f"{cls.__module__}.{cls.__qualname__}":
+            raise ValueError(f"this dataset holds a {stored}, not a validation run")
+        results = tuple(CheckResult.from_dict(d) for d in json.loads(ds.attrs["field:results"]))
+        return cls(results=results, meta=json.loads(ds.attrs["field:meta"]),
+                   report=json.loads(ds.attrs["field:report"]))
 
 
 def warm_up(requests) -> None:

@@ -1,19 +1,13 @@
 """Run sizes: ``smoke`` (CI end-to-end test), ``quick`` (the README's main job), ``full`` (publication).
 
 A preset fixes how much is computed, never what is compared or how it is
-judged: parameter points, observables, statistics and tolerances are the
-same in every preset (checks in :mod:`validation.checks`). Only sample
-counts, network sizes, the final time of the shorter checks and the
-floating type of the simulation change.
-
-Budgets (single-core CPU seconds per realisation, measured: theory sample
-0.067 s at T = 40 and 0.13 s at T = 60; float32 network 0.028 s (N = 500) and
-0.093 s (N = 1000) at T = 40; eigenvalues 0.09 s (N = 500), 0.5 s (N = 1000);
-zeta outliers 7 ms per sample at g = 0.8): ``quick`` measured 2 min 38 s wall
-(297 CPU seconds) with 2 workers from a cold start (empty Numba cache) on the
-2-core machine; ``smoke`` 8-25 s in one process; ``full`` about 340 CPU minutes,
-i.e. about 3 h with 2 workers (the estimate is printed before it starts; use
-``--cache`` to resume).
+judged: observables, statistics and tolerances are the same in every preset.
+The checks (:mod:`validation.checks`) own their parameter points, and run
+more of them in a larger preset (their per-preset tables); a preset holds
+sample counts, the network sizes and counts per size, the final time of the
+shorter checks and the floating type of the simulation. The cost of a run is
+estimated from the requests' cost models and printed before it starts
+(``full``: hours with 2 workers; use ``--cache`` to resume).
 
 ``quick`` uses T = 40 for the dynamics (the reference P(|h(T)| > 0.5) of
 THEORY.md section 4 is at T = 60: ``full`` only) and resolves a tolerance of
@@ -65,10 +59,6 @@ class Preset:
         Final time of check f.
     n_theory_entrainment : int
     entrainment_networks : Sizes
-    amplitudes : tuple of float
-        Sparse amplitudes A of check f.
-    detunings : tuple of float
-        lambda0 != 0 of check g.
     n_boot : int
         Bootstrap replicates of curve comparisons.
     T_replicas : float
@@ -87,13 +77,10 @@ class Preset:
     networks: Sizes = field(default_factory=lambda: Sizes(((500, 400), (1000, 400), (2000, 200), (4000, 100))))
     n_zeta: int = 4000
     eigen_networks: Sizes = field(default_factory=lambda: Sizes(((500, 400), (1000, 200), (2000, 60), (4000, 12))))
-    instability_points: tuple = ((0.8, 1.2), (0.8, 2.0), (0.8, 3.0), (0.6, 3.0), (0.5, 4.0))
     T_entrainment: float = 60.0
     n_theory_entrainment: int = 300
     entrainment_networks: Sizes = field(
         default_factory=lambda: Sizes(((500, 300), (1000, 300), (2000, 150), (4000, 80))))
-    amplitudes: tuple = (0.25, 0.5, 1.0, 2.0)
-    detunings: tuple = (-1.0, -0.5, 0.5, 1.0)
     n_boot: int = 2000
     T_replicas: float = 40.0
     n_theory_replicas: int = 200
@@ -120,12 +107,9 @@ QUICK = Preset(
     networks=Sizes(((500, 400), (1000, 100))),
     n_zeta=800,
     eigen_networks=Sizes(((500, 120), (1000, 12))),
-    instability_points=((0.8, 2.0), (0.6, 3.0)),
     T_entrainment=40.0,
     n_theory_entrainment=100,
     entrainment_networks=Sizes(((500, 120), (1000, 40))),
-    amplitudes=(0.5, 2.0),
-    detunings=(-1.0, 1.0),
     n_boot=500,
     T_replicas=10.0,
     n_theory_replicas=80,
@@ -140,12 +124,9 @@ SMOKE = Preset(
     networks=Sizes(((200, 12), (400, 8))),
     n_zeta=60,
     eigen_networks=Sizes(((200, 8), (400, 4))),
-    instability_points=((0.8, 2.0),),
     T_entrainment=24.0,
     n_theory_entrainment=12,
     entrainment_networks=Sizes(((200, 8), (400, 6))),
-    amplitudes=(2.0,),
-    detunings=(1.0,),
     n_boot=100,
     T_replicas=4.0,
     n_theory_replicas=8,

@@ -20,7 +20,7 @@ import json
 import math
 from pathlib import Path
 
-from .statistics import jsonable
+from meanfield.jsonable import to_jsonable
 
 COLORS = {"pass": "#1a7f37", "fail": "#cf222e", "inconclusive": "#9a6700"}
 
@@ -64,7 +64,7 @@ def _side(d: dict) -> str:
         return f"mean {d['mean']:.3f}, sd {d['std']:.3f} (n={d['n']})"
     if "max_abs" in d:
         return f"max {d['max_abs']:.3g} (n={d['n']})"
-    return html.escape(json.dumps(jsonable(d)))
+    return html.escape(json.dumps(to_jsonable(d)))
 
 
 def figure_png(fig) -> bytes:
@@ -146,7 +146,7 @@ def render_html(results, figures: dict, meta: dict) -> str:
     """The whole page as a string (pure)."""
     sections = "".join(_section(r, figures.get(r.name, [])) for r in results)
     totals = {v: sum(r.verdict.value == v for r in results) for v in ("pass", "fail", "inconclusive")}
-    meta_rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td><code>{html.escape(json.dumps(jsonable(v)))}"
+    meta_rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td><code>{html.escape(json.dumps(to_jsonable(v)))}"
                         f"</code></td></tr>" for k, v in meta.items() if k != "ensembles")
     ens_rows = "".join(
         f"<tr><td><code>{html.escape(e['key'])}</code></td><td>{e['n']}</td>"
@@ -196,8 +196,8 @@ def write_report(out_dir, results, checks, meta: dict) -> Path:
     spent = time.perf_counter() - t0
     meta = {**meta, "wall_seconds": meta.get("wall_seconds", 0.0) + spent,
             "timings_seconds": {**meta.get("timings_seconds", {}), "figures": spent}}
-    metrics = {"meta": jsonable(meta), "checks": [r.to_dict() for r in results]}
-    (out / "metrics.json").write_text(json.dumps(jsonable(metrics), indent=1, allow_nan=False))
+    metrics = {"meta": to_jsonable(meta), "checks": [r.to_dict() for r in results]}
+    (out / "metrics.json").write_text(json.dumps(to_jsonable(metrics), indent=1, allow_nan=False))
     page = out / "index.html"
     page.write_text(render_html(results, figures, meta), encoding="utf-8")
     return page

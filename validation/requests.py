@@ -6,8 +6,10 @@ asking for the same point share one ensemble (the larger size wins) and a
 larger run extends a smaller cached one. Realisation i of a request is
 computed by :meth:`compute` from the i-th child of the request's root
 SeedSequence (:func:`validation.sweep.request_seed`), exactly as
-``meanfield.sample`` (theory) and ``simulate.ensemble`` (networks) do with
-that root seed.
+``meanfield.sample`` (theory) and ``simulate.sample`` (networks) do with
+that root seed. Every :meth:`compute` is a thin adapter: one call of the
+public function that answers the question (``meanfield.solve``,
+``simulate.run``, ...) with the item's seed, reshaped into a dict of arrays.
 
 Kinds
 -----
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from meanfield.arguments import count
 from meanfield.model import InitialState, Inputs, Network, TimeGrid
 from meanfield.settings import SolverSettings
 
@@ -33,7 +36,15 @@ def _canonical(params: dict) -> str:
     return json.dumps(params, sort_keys=True, separators=(",", ":"), default=str)
 
 
-class _Request:
+class Request:
+    """Base of every request: identity from the kind and the parameters, the size ``n`` apart.
+
+    A subclass is a frozen dataclass with a field ``n`` and the class
+    attribute ``kind``, and implements ``params()`` (JSON-able parameters:
+    the identity), ``cost()`` (seconds per item) and ``compute(seed)`` (one
+    item, a dict of arrays).
+    """
+
     kind = "abstract"
 
     def params(self) -> dict:  # pragma: no cover - overridden
@@ -48,13 +59,8 @@ class _Request:
         return type(self)(**{**self.__dict__, "n": n})
 
 
-def _check_n(owner: str, n) -> None:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"{owner}.n must be a positive integer, got {n!r}")
-
-
 @dataclass(frozen=True)
-class TheoryRequest(_Request):
+class TheoryRequest(Request):
     """n theory samples (``meanfield.solve``) at one parameter point.
 
     Without a sparse input the theory does not depend on N: ``network.N`` is
@@ -72,7 +78,7 @@ class TheoryRequest(_Request):
     kind = "theory"
 
     def __post_init__(self):
-        _check_n("TheoryRequest", self.n)
+        count("TheoryRequest.n", self.n)
         if self.inputs.sparse is None and self.network.N != 1000:
             object.__setattr__(self, "network", self.network.replace(N=1000))
         self.inputs.check_against(self.network)
@@ -108,7 +114,7 @@ class TheoryRequest(_Request):
 
 
 @dataclass(frozen=True)
-class SimulationRequest(_Request):
+class SimulationRequest(Request):
     """n finite-N networks (``simulate``), realisation i from the i-th child seed."""
 
     network: Network
@@ -120,7 +126,7 @@ class SimulationRequest(_Request):
     kind = "simulation"
 
     def __post_init__(self):
-        _check_n("SimulationRequest", self.n)
+        count("SimulationRequest.n", self.n)
         if self.dtype not in ("float32", "float64"):
             raise ValueError(f"SimulationRequest.dtype must be 'float32' or 'float64', got {self.dtype!r}")
         self.inputs.check_against(self.network)
@@ -136,17 +142,14 @@ class SimulationRequest(_Request):
 
     def compute(self, seed: np.random.SeedSequence) -> dict:
         import simulate
-        from simulate.options import RunOptions, make_setup
 
-        setup = make_setup(self.network, self.inputs, self.grid, self.initial,
-                           RunOptions(dtype=np.dtype(self.dtype)))
-        real = simulate.realise(self.network, seed, np.dtype(self.dtype))
-        res = simulate.simulate_realisation(real, setup)
+        res = simulate.run(self.network, self.inputs, self.grid, self.initial, seed=seed,
+                           dtype=np.dtype(self.dtype))
         return {"h": res.h, "m": res.m, "M": res.M, "delta_tt": res.delta_tt}
 
 
 @dataclass(frozen=True)
-class EigenRequest(_Request):
+class EigenRequest(Request):
     """Outlier eigenvalues and spectral abscissa of n realised coupling matrices J.
 
     Realisation i uses the same z as ``simulate.run`` with the i-th child seed.
@@ -157,7 +160,7 @@ class EigenRequest(_Request):
     kind = "eigen"
 
     def __post_init__(self):
-        _check_n("EigenRequest", self.n)
+        count("EigenRequest.n", self.n)
 
     def params(self) -> dict:
         return {"network": self.network.to_dict()}
@@ -168,6 +171,8 @@ class EigenRequest(_Request):
     def compute(self, seed: np.random.SeedSequence) -> dict:
         from simulate.spectrum import bulk_radius, coupling_eigenvalues
 
+        # one eigenvalue problem gives both the outliers (as simulate.outlier_eigenvalues selects
+        # them) and the abscissa over the whole spectrum; two calls would solve it twice
         lam = coupling_eigenvalues(self.network, seed)
         out = lam[np.abs(lam) > bulk_radius(self.network)]
         out = out[np.argsort(-out.real, kind="stable")]
@@ -175,7 +180,7 @@ class EigenRequest(_Request):
 
 
 @dataclass(frozen=True)
-class LinearTheoryRequest(_Request):
+class LinearTheoryRequest(Request):
     """The N -> infinity outliers of ``n`` zeta samples (``meanfield.linear.outlier_distribution``).
 
     One item holds the whole distribution (it is vectorised and fast);
@@ -188,7 +193,7 @@ class LinearTheoryRequest(_Request):
     kind = "linear-theory"
 
     def __post_init__(self):
-        _check_n("LinearTheoryRequest", self.n)
+        count("LinearTheoryRequest.n", self.n)
         if not 0 < self.g < 1:
             raise ValueError(f"LinearTheoryRequest.g must lie in (0, 1) (section 3), got {self.g}")
 
@@ -219,5 +224,5 @@ def seconds(request) -> float:
     return n_items(request) * request.cost()
 
 
-__all__ = ["TheoryRequest", "SimulationRequest", "EigenRequest", "LinearTheoryRequest", "n_items",
+__all__ = ["Request", "TheoryRequest", "SimulationRequest", "EigenRequest", "LinearTheoryRequest", "n_items",
            "seconds"]

@@ -1,11 +1,12 @@
 """Sweep-engine requests for the replica checks and figures: Lyapunov exponents and readouts (THEORY.md sections 5, 6).
 
-The theory and simulation functions they call (``meanfield.lyapunov``,
-``simulate.lyapunov``, ``meanfield.readout``) are imported lazily inside
-:meth:`compute`. Used by check (h) of the report and by paper figures 7 and 8.
-Realisation i of a request is computed from the i-th child of its root
-SeedSequence, as every request of :func:`validation.sweep.run_sweep`; the
-functions called here then spawn their one child from it.
+Thin adapters over ``meanfield.lyapunov``, ``simulate.lyapunov``,
+``meanfield.readout`` and ``simulate.run`` (imported inside :meth:`compute`,
+so that a worker imports only what its task needs). Used by check (h) of the
+report and by paper figures 7 and 8. Realisation i of a request is computed
+from the i-th child of its root SeedSequence, as every request of
+:func:`validation.sweep.run_sweep`; the ensemble functions called with
+``n_samples=1`` then spawn their one child from it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .requests import _check_n, _Request
+from meanfield.arguments import count
+
+from .requests import Request
 
 
 def _window(window):
@@ -23,7 +26,7 @@ def _window(window):
 
 
 @dataclass(frozen=True)
-class LyapunovTheoryRequest(_Request):
+class LyapunovTheoryRequest(Request):
     """n theory samples of the micro, maximal and macro exponents (``meanfield.lyapunov.lyapunov_ensemble``)."""
 
     network: object
@@ -33,7 +36,7 @@ class LyapunovTheoryRequest(_Request):
     kind = "lyapunov-theory"
 
     def __post_init__(self):
-        _check_n("LyapunovTheoryRequest", self.n)
+        count("LyapunovTheoryRequest.n", self.n)
 
     def params(self) -> dict:
         from meanfield.tangent import TANGENT_SETTINGS
@@ -63,8 +66,8 @@ class LyapunovTheoryRequest(_Request):
 
 
 @dataclass(frozen=True)
-class LyapunovSimulationRequest(_Request):
-    """n networks: Benettin (maximal) and macro exponents (``simulate.lyapunov.lyapunov_samples``)."""
+class LyapunovSimulationRequest(Request):
+    """n networks: Benettin (maximal) and macro exponents (``simulate.lyapunov.lyapunov_ensemble``)."""
 
     network: object
     grid: object
@@ -73,7 +76,7 @@ class LyapunovSimulationRequest(_Request):
     kind = "lyapunov-simulation"
 
     def __post_init__(self):
-        _check_n("LyapunovSimulationRequest", self.n)
+        count("LyapunovSimulationRequest.n", self.n)
 
     def params(self) -> dict:
         return {"network": self.network.to_dict(), "grid": self.grid.to_dict(), "window": _window(self.window)}
@@ -82,10 +85,11 @@ class LyapunovSimulationRequest(_Request):
         return 3.0 * 5.8e-10 * self.network.N**2 * self.grid.n_steps + 0.01
 
     def compute(self, seed: np.random.SeedSequence) -> dict:
-        from simulate.lyapunov import lyapunov_samples
+        from meanfield.model import Inputs
+        from simulate.lyapunov import lyapunov_ensemble
 
-        r = lyapunov_samples(self.network, self.grid, n_realisations=1, seed=seed, window=self.window)
-        return {"max": np.float64(r.max[0]), "macro": np.float64(r.macro[0]), "h_T": np.float64(r.h_T[0])}
+        r = lyapunov_ensemble(self.network, Inputs(), self.grid, n_samples=1, seed=seed, window=self.window)
+        return {"max": np.float64(r.maximal[0]), "macro": np.float64(r.macro[0]), "h_T": np.float64(r.h_T[0])}
 
 
 def readout_vector(N: int, f: float, mix: float, seed: int) -> np.ndarray:
@@ -108,7 +112,7 @@ def _stimuli(sparse):
 
 
 @dataclass(frozen=True)
-class DiscriminationTheoryRequest(_Request):
+class DiscriminationTheoryRequest(Request):
     """n theory samples of two stimuli (+A, -A on the same sparse set) on one network (``meanfield.readout``).
 
     Stores h(T) under each stimulus and P(r(T) > theta | path) of the readout
@@ -125,7 +129,7 @@ class DiscriminationTheoryRequest(_Request):
     kind = "discrimination-theory"
 
     def __post_init__(self):
-        _check_n("DiscriminationTheoryRequest", self.n)
+        count("DiscriminationTheoryRequest.n", self.n)
 
     def params(self) -> dict:
         sp = self.sparse
@@ -152,12 +156,14 @@ class DiscriminationTheoryRequest(_Request):
 
 
 @dataclass(frozen=True)
-class DiscriminationSimulationRequest(_Request):
+class DiscriminationSimulationRequest(Request):
     """n networks given both stimuli (two replicas, same z and x(0)); h(T) and 1[r(T) > theta] for each.
 
-    The same experiment as ``simulate.readout.discriminate``, run with the
-    ``blas`` engine: with two replicas the default engine choice took about
-    4.7 s per N = 500 network against 0.05 s (measured on the 2-core machine).
+    The experiment of ``simulate.readout.discriminate``, as one
+    ``simulate.run`` with two replicas from the item's seed and the readout
+    ``simulate.readout.readout_value`` of its final states (``discriminate``
+    has no ``dtype``, and it would realise the network from a child of the
+    seed, not from the seed itself as the cached items were).
     """
 
     network: object
@@ -171,7 +177,7 @@ class DiscriminationSimulationRequest(_Request):
     kind = "discrimination-simulation"
 
     def __post_init__(self):
-        _check_n("DiscriminationSimulationRequest", self.n)
+        count("DiscriminationSimulationRequest.n", self.n)
 
     params = DiscriminationTheoryRequest.params
 
@@ -179,17 +185,15 @@ class DiscriminationSimulationRequest(_Request):
         return 2 * 5.8e-10 * self.network.N**2 * self.grid.n_steps + 0.01
 
     def compute(self, seed: np.random.SeedSequence) -> dict:
+        import simulate
         from meanfield.model import InitialState
-        from simulate import realise, simulate_realisation
-        from simulate.options import RunOptions, make_setup
         from simulate.readout import readout_value
 
         net = self.network
         w = readout_vector(net.N, net.f, self.mix, self.w_seed)
-        options = RunOptions(replicas=2, shared_initial_noise=True, keep_final_state=True, engine="blas",
-                             dtype=np.dtype(self.dtype))
-        setup = make_setup(net, list(_stimuli(self.sparse)), self.grid, InitialState(), options)
-        res = simulate_realisation(realise(net, seed, np.dtype(self.dtype)), setup)
+        res = simulate.run(net, list(_stimuli(self.sparse)), self.grid, InitialState(), seed=seed,
+                           dtype=np.dtype(self.dtype), replicas=2, shared_initial_noise=True,
+                           keep_final_state=True)
         r_T = readout_value(net, res.final_state, w)
         return {"h_T": res.h[:, -1].copy(), "p_exceed": (r_T > self.theta).astype(float), "r_T": r_T}
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
+from meanfield.jsonable import to_jsonable
 from meanfield.stats import Proportion, proportion
 
 from .verdict import Verdict, decide
@@ -102,8 +103,19 @@ class Comparison:
             "discrepancy": self.discrepancy, "interval": list(self.interval),
             "resolution": self.resolution, "se": self.se, "p_value": self.p_value,
             "tolerance": self.tolerance, "tolerance_reason": self.tolerance_reason,
-            "alpha": self.alpha, "verdict": self.verdict.value, "extra": jsonable(extra),
+            "alpha": self.alpha, "verdict": self.verdict.value, "extra": to_jsonable(extra),
         }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Comparison":
+        """Inverse of :meth:`to_dict` (null numbers, i.e. non-finite ones, come back as NaN)."""
+        def f(x):
+            return float("nan") if x is None else float(x)
+        return cls(kind=d["kind"], label=d["label"], N=d["N"], theory=d["theory"], simulation=d["simulation"],
+                   discrepancy=f(d["discrepancy"]), interval=tuple(f(x) for x in d["interval"]),
+                   resolution=f(d["resolution"]), se=f(d["se"]), p_value=f(d["p_value"]),
+                   tolerance=f(d["tolerance"]), tolerance_reason=d["tolerance_reason"], alpha=f(d["alpha"]),
+                   verdict=Verdict(d["verdict"]), extra=d.get("extra", {}))
 
     def summary(self) -> str:
         """One line with the numbers behind the verdict."""
@@ -112,23 +124,6 @@ class Comparison:
             f"{self.label}: d = {self.discrepancy:+.3f} [{lo:+.3f}, {hi:+.3f}], "
             f"tol {self.tolerance:g}, p = {self.p_value:.3g} -> {self.verdict.value}"
         )
-
-
-def jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return jsonable(obj.tolist())
-    if isinstance(obj, (np.floating, float)):
-        x = float(obj)
-        return x if math.isfinite(x) else None
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, Proportion):
-        return obj.to_dict()
-    return obj
 
 
 def _check_alpha_tol(alpha, tolerance):

@@ -16,7 +16,7 @@ Seeds: the root SeedSequence of a request is
 ``SeedSequence(root_seed, spawn_key=(crc32(request.key()),))`` and realisation i uses its
 i-th spawned child, so results do not depend on the other requests, on the
 backend or on the number of workers; ``meanfield.sample(..., seed=root)`` and
-``simulate.ensemble(..., seed=root)`` reproduce them.
+``simulate.sample(..., seed=root)`` reproduce them.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def run_sweep(requests, *, root_seed: int = 0, cache_dir=None, backend=None, wor
         Root of all seeds (:func:`request_seed`).
     cache_dir : path, optional
         Resumable on-disk cache; None keeps results in memory only.
-    backend : meanfield.runner.LocalBackend or DaskBackend, optional
+    backend : meanfield.backends.LocalBackend or DaskBackend, optional
         Default ``LocalBackend(workers)``.
     workers : int
         Processes of the default backend.

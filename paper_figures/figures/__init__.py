@@ -2,9 +2,8 @@
 
 Every module defines ``NAME``, ``TITLE``, ``requests(preset)`` (ensembles for
 the validation sweep engine) and ``render(data, preset)`` (a pure function of
-the ensembles returning :class:`.common.Rendered`). A module may define
-``missing()``: a message when an API it needs does not exist yet; the figure
-is then listed as *pending* in the gallery instead of failing the run.
+the ensembles returning :class:`.common.Rendered`). Figures import the
+theory and simulation functions they need directly.
 """
 
 from __future__ import annotations
@@ -23,6 +22,6 @@ def load(name: str):
 
 
 def missing(module) -> str | None:
-    """Why the figure cannot be built now, or None."""
+    """Why the figure cannot be built now, or None (every figure of the registry can: None)."""
     fn = getattr(module, "missing", None)
     return fn() if fn is not None else None

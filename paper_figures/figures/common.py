@@ -1,8 +1,7 @@
 """Helpers shared by the figure modules: requests at one point, states of an ensemble, probabilities.
 
 A figure module defines ``NAME``, ``TITLE``, ``requests(preset)`` and
-``render(data, preset) -> Rendered``; optional ``missing()`` returns why the
-figure cannot be built yet (an API not written), or None.
+``render(data, preset) -> Rendered``.
 """
 
 from __future__ import annotations

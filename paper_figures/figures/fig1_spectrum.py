@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from meanfield.estimators import censored_abscissa, split_by_sample
 from meanfield.model import Network
 from meanfield.stats import proportion
 from simulate.spectrum import bulk_radius
 
-from validation.checks.spectra import _censored_abscissa, _theory_per_sample, eigen_requests
+from validation.checks.spectra import eigen_requests
 from ..requests import SpectrumRequest
 from ..style import OKABE_ITO, ONE_COLUMN, TWO_COLUMN, panel_letters, size_color
 from .common import Rendered
@@ -24,6 +25,9 @@ from .common import Rendered
 NAME = "fig1_spectrum"
 TITLE = "Figure 1: eigenvalue spectrum of J and its random outliers"
 G, J0 = 0.8, 2.0
+
+#: size of the one realised J whose whole spectrum is drawn, per preset
+SPECTRUM_N = {"smoke": 200, "quick": 1000, "full": 2000}
 
 
 class _EigenPreset:
@@ -36,7 +40,7 @@ class _EigenPreset:
 
 def _requests(preset):
     th, sims = eigen_requests(_EigenPreset(preset), G, J0)
-    one = SpectrumRequest(Network(N=preset.spectrum_N, g=G, J0=J0), n=1)
+    one = SpectrumRequest(Network(N=SPECTRUM_N[preset.name], g=G, J0=J0), n=1)
     return th, sims, one
 
 
@@ -52,8 +56,9 @@ def render(data, preset) -> Rendered:
     lam = data(one).items[0]["eigenvalues"]
     net = one.network
     r_one = bulk_radius(net)
-    th_per, th_max_re = _theory_per_sample(data(th_req))
-    th_unstable = data(th_req).items[0]["unstable"]
+    zeta = data(th_req).items[0]
+    th_per = split_by_sample(zeta["outliers"], zeta["sample_index"], zeta["max_re"].size)
+    th_unstable = zeta["unstable"]
     fig, axes = plt.subplots(1, 3, figsize=(TWO_COLUMN, 2.5), gridspec_kw={"width_ratios": [1, 1, 1.15]})
     t = np.linspace(0, 2 * np.pi, 300)
 
@@ -100,8 +105,8 @@ def render(data, preset) -> Rendered:
         req = sims[N]
         r = max(bulk_radius(req.network), np.sqrt(G))
         per = [it["outliers"] for it in data(req).items]
-        x_th = np.sort(_censored_abscissa(th_per, r))
-        x_sim = np.sort(_censored_abscissa(per, r))
+        x_th = np.sort(censored_abscissa(th_per, r))
+        x_sim = np.sort(censored_abscissa(per, r))
         if i == 0:
             ax.step(x_th, np.arange(1, x_th.size + 1) / x_th.size, where="post", color="k", lw=1.4,
                     label=f"theory, censored at r = {r:.2f}")

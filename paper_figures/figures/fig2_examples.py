@@ -1,7 +1,7 @@
 """Figure 2: example population paths h(t) of each state, simulation and theory, with microscopic activity.
 
 For each state of THEORY.md section 7 a parameter point where it is common
-is simulated (``example_n`` networks of N = ``example_N``, x_i(t) of
+is simulated (``example_n`` networks of N = ``EXAMPLE_N``, x_i(t) of
 ``n_trace`` neurons recorded) and sampled from the theory (``example_n``
 samples). The first realisation of each ensemble classified in the target
 state is shown (none found: the first realisation, marked as such).
@@ -18,13 +18,15 @@ NAME = "fig2_examples"
 TITLE = "Figure 2: population trajectories and microscopic activity in the four states"
 #: state -> (g, J0) where it is common (measured on theory samples at T = 40)
 POINTS = {"quiescent": (0.5, 1.0), "coherent": (0.8, 3.0), "oscillatory": (0.8, 2.0), "irregular": (1.2, 0.5)}
+#: network size per preset
+EXAMPLE_N = {"smoke": 200, "quick": 1000, "full": 2000}
 
 
 def _requests(preset):
     out = {}
     for s, (g, J0) in POINTS.items():
         out[s] = (theory(g, J0, preset.T, preset.example_n),
-                  traced_networks(g, J0, preset.T, preset.example_N, preset.example_n, preset.sim_dtype,
+                  traced_networks(g, J0, preset.T, EXAMPLE_N[preset.name], preset.example_n, preset.sim_dtype,
                                   preset.n_trace))
     return out
 
@@ -125,6 +127,6 @@ def render(data, preset) -> Rendered:
         "splits the network into a frozen pattern around a nonzero h, oscillatory and irregular states keep "
         "heterogeneous microscopic activity around a moving population mode."
     )
-    summary = (f"Networks N = {preset.example_N}, {preset.example_n} networks and {preset.example_n} theory samples "
+    summary = (f"Networks N = {EXAMPLE_N[preset.name]}, {preset.example_n} networks and {preset.example_n} theory samples "
                f"per state, {preset.n_trace} traced neurons.")
     return Rendered(fig, params, reading, summary, notes)

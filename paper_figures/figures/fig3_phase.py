@@ -1,7 +1,7 @@
 """Figure 3: phase diagram over (g, J0): the probability of each state, theory colour maps and network markers.
 
-At every grid point: ``phase_n_theory`` theory samples (colour of the cell)
-and ``phase_networks`` networks of N = ``phase_N`` (colour of the marker,
+At every point of the grid ``PHASE_G`` x ``PHASE_J0``: ``phase_n_theory`` theory samples (colour of the cell)
+and ``phase_networks`` networks of N = ``PHASE_N`` (colour of the marker,
 same scale), both classified by the section 7 rule over [T - 20, T].
 """
 
@@ -14,14 +14,18 @@ from .common import STATE_NAMES, Rendered, networks, probabilities, states, theo
 
 NAME = "fig3_phase"
 TITLE = "Figure 3: phase diagram over (g, J0), theory against networks"
+#: the (g, J0) grid and the network size per preset (theory and networks at every grid point)
+PHASE_G = {"smoke": (0.5, 1.4), "quick": (0.5, 0.8, 1.1, 1.4, 1.7), "full": (0.3, 0.5, 0.7, 0.9, 1.1, 1.3, 1.5, 1.7)}
+PHASE_J0 = {"smoke": (1.0, 3.0), "quick": (0.5, 1.0, 2.0, 3.0, 4.0), "full": (0.25, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0)}
+PHASE_N = {"smoke": 200, "quick": 500, "full": 2000}
 
 
 def _requests(preset):
     out = {}
-    for g in preset.phase_g:
-        for J0 in preset.phase_J0:
+    for g in PHASE_G[preset.name]:
+        for J0 in PHASE_J0[preset.name]:
             out[(g, J0)] = (theory(g, J0, preset.T, preset.phase_n_theory),
-                            networks(g, J0, preset.T, preset.phase_N, preset.phase_networks, preset.sim_dtype))
+                            networks(g, J0, preset.T, PHASE_N[preset.name], preset.phase_networks, preset.sim_dtype))
     return out
 
 
@@ -42,7 +46,7 @@ def render(data, preset) -> Rendered:
     import matplotlib.pyplot as plt
 
     reqs = _requests(preset)
-    gs, J0s = list(preset.phase_g), list(preset.phase_J0)
+    gs, J0s = list(PHASE_G[preset.name]), list(PHASE_J0[preset.name])
     P_th = np.full((len(STATE_NAMES), len(J0s), len(gs)), np.nan)
     P_sim = np.full_like(P_th, np.nan)
     n_th = np.zeros((len(J0s), len(gs)), int)
@@ -89,7 +93,7 @@ def render(data, preset) -> Rendered:
         k, i, j = worst
         notes.append(f"largest |P_theory - P_networks| = {diff[worst]:.2f} for P({STATE_NAMES[k]}) at g = {gs[j]:g}, "
                      f"J0 = {J0s[i]:g} (theory {P_th[worst]:.2f} from {n_th[i, j]} samples, networks "
-                     f"{P_sim[worst]:.2f} from {preset.phase_networks} at N = {preset.phase_N})")
+                     f"{P_sim[worst]:.2f} from {preset.phase_networks} at N = {PHASE_N[preset.name]})")
     for i, J0 in enumerate(J0s):
         for j, g in enumerate(gs):
             if n_fail[i, j]:
@@ -110,7 +114,7 @@ def render(data, preset) -> Rendered:
         "of the theory samples failed numerically."
     )
     summary = (f"Grid {len(gs)} x {len(J0s)}; {preset.phase_n_theory} theory samples and {preset.phase_networks} "
-               f"networks of N = {preset.phase_N} per point; T = {preset.T:g}.")
+               f"networks of N = {PHASE_N[preset.name]} per point; T = {preset.T:g}.")
     params = {"g": gs, "J0": J0s, "lambda0": 0.0, "phi": "tanh", "T": preset.T, "dt": 0.1,
-              "N": preset.phase_N, "probabilities": table}
+              "N": PHASE_N[preset.name], "probabilities": table}
     return Rendered(fig, params, reading, summary, notes)

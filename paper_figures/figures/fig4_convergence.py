@@ -1,6 +1,6 @@
 """Figure 4: P(coherent) versus J0 for several N against the theory curve (convergence in N).
 
-At g = ``conv_g``: theory (``conv_n_theory`` samples per J0) and networks
+At g = 0.8 and the J0 of ``CONV_J0``: theory (``conv_n_theory`` samples per J0) and networks
 of each size in ``conv_networks``, classified by the section 7 rule.
 """
 
@@ -14,13 +14,16 @@ from .common import Rendered, networks, prob_arrays, probabilities, states, theo
 NAME = "fig4_convergence"
 TITLE = "Figure 4: P(coherent) versus J0 for several N (convergence to the theory)"
 STATE = "coherent"
+G = 0.8
+#: J0 values per preset
+CONV_J0 = {"smoke": (1.0, 3.0), "quick": (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0), "full": (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)}
 
 
 def _requests(preset):
-    g = preset.conv_g
-    th = {J0: theory(g, J0, preset.T, preset.conv_n_theory) for J0 in preset.conv_J0}
+    g = G
+    th = {J0: theory(g, J0, preset.T, preset.conv_n_theory) for J0 in CONV_J0[preset.name]}
     sims = {N: {J0: networks(g, J0, preset.T, N, preset.conv_networks.count(N), preset.sim_dtype)
-                for J0 in preset.conv_J0} for N in preset.conv_networks.N}
+                for J0 in CONV_J0[preset.name]} for N in preset.conv_networks.N}
     return th, sims
 
 
@@ -33,7 +36,7 @@ def render(data, preset) -> Rendered:
     import matplotlib.pyplot as plt
 
     th, sims = _requests(preset)
-    J0 = np.array(preset.conv_J0, dtype=float)
+    J0 = np.array(CONV_J0[preset.name], dtype=float)
     pt = [probabilities(states(data(r), preset.T))[STATE] for r in th.values()]
     p_th, _ = prob_arrays(pt)
     fig, axes = plt.subplots(1, 2, figsize=(TWO_COLUMN * 0.8, 2.5), gridspec_kw={"width_ratios": [1.6, 1]})
@@ -58,7 +61,7 @@ def render(data, preset) -> Rendered:
     ax.set_xlabel("balanced coupling $J_0$")
     ax.set_ylabel("P(coherent)")
     ax.set_ylim(0, 1)
-    ax.set_title(f"$g$ = {preset.conv_g:g}, $\\lambda_0$ = 0 (bands, bars: 95 % Wilson)")
+    ax.set_title(f"$g$ = {G:g}, $\\lambda_0$ = 0 (bands, bars: 95 % Wilson)")
     ax.legend(loc="upper left")
     ax = axes[1]
     ax.errorbar(sizes, gap, yerr=gap_err, fmt="o-", color=THEORY_COLOR, ms=3, lw=0.8)
@@ -79,16 +82,16 @@ def render(data, preset) -> Rendered:
         if gval > 2.5 * s and gval > 0.1:
             notes.append(f"N = {N}: max |P_networks - P_theory| = {gval:.2f} (> 2.5 s.e. = {2.5 * s:.2f})")
     reading = (
-        f"(a) Probability that a network at g = {preset.conv_g:g} ends in a coherent stationary state (|h| > 0.5, "
+        f"(a) Probability that a network at g = {G:g} ends in a coherent stationary state (|h| > 0.5, "
         "std(h) < 0.05 over the final 20 tau) versus the balanced coupling J0: theory curve with its 95 % band "
         "against simulated networks of increasing size N (markers, slightly offset in J0). (b) The largest gap "
         "over J0 between networks and theory at each N, with its standard error: the theory is the N -> infinity "
         "limit, so the gap should fall to the sampling noise as N grows."
     )
-    summary = (f"g = {preset.conv_g:g}, {len(J0)} values of J0; {preset.conv_n_theory} theory samples per J0; "
+    summary = (f"g = {G:g}, {len(J0)} values of J0; {preset.conv_n_theory} theory samples per J0; "
                "networks per J0: " + ", ".join(f"N = {N}: {preset.conv_networks.count(N)}" for N in sizes)
                + f"; T = {preset.T:g}.")
-    params = {"g": preset.conv_g, "J0": list(J0), "lambda0": 0.0, "phi": "tanh", "T": preset.T, "dt": 0.1,
+    params = {"g": G, "J0": list(J0), "lambda0": 0.0, "phi": "tanh", "T": preset.T, "dt": 0.1,
               "N": sizes, "P_theory": [[q.p, q.low, q.high, q.n] for q in pt], "P_networks": table,
               "max_gap": dict(zip(map(str, sizes), gap))}
     return Rendered(fig, params, reading, summary, notes)

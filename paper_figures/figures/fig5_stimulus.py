@@ -18,13 +18,18 @@ from .common import Rendered, networks, prob_arrays, probabilities, states, theo
 NAME = "fig5_stimulus"
 TITLE = "Figure 5: stimulus-induced coherence by a sparse input"
 STATE = "coherent"
+G, J0 = 0.8, 2.0
+#: kappa (|S| = round(kappa sqrt N)), amplitudes A and network size per preset
+KAPPAS = {"smoke": (1.0,), "quick": (0.5, 1.0, 2.0), "full": (0.5, 1.0, 2.0, 4.0)}
+AMPLITUDES = {"smoke": (0.5, 2.0), "quick": (0.25, 0.5, 1.0, 2.0, 4.0), "full": (0.125, 0.25, 0.5, 1.0, 2.0, 4.0)}
+ENTR_N = {"smoke": 200, "quick": 500, "full": 2000}
 
 
 def _requests(preset):
-    g, J0, N = preset.entr_g, preset.entr_J0, preset.entr_N
+    g, N = G, ENTR_N[preset.name]
     out = {}
-    for kappa in preset.kappas:
-        for A in preset.amplitudes:
+    for kappa in KAPPAS[preset.name]:
+        for A in AMPLITUDES[preset.name]:
             inp = Inputs(sparse=SparseInput(kappa=kappa, A=A))
             out[(kappa, A)] = (theory(g, J0, preset.T, preset.entr_n_theory, N=N, inputs=inp),
                                networks(g, J0, preset.T, N, preset.entr_networks, preset.sim_dtype, inputs=inp))
@@ -42,7 +47,7 @@ def render(data, preset) -> Rendered:
     import matplotlib.pyplot as plt
 
     out, (b_th, b_sim) = _requests(preset)
-    A = np.array(preset.amplitudes, dtype=float)
+    A = np.array(AMPLITUDES[preset.name], dtype=float)
     fig, axes = plt.subplots(1, 2, figsize=(TWO_COLUMN * 0.8, 2.5), gridspec_kw={"width_ratios": [1.6, 1]})
     ax = axes[0]
     base_th = probabilities(states(data(b_th), preset.T))[STATE]
@@ -52,15 +57,15 @@ def render(data, preset) -> Rendered:
                                                               f"networks {base_sim.p:.2f}")
     table, notes, rho = {}, [], {}
     if base_th.high < base_sim.low or base_sim.high < base_th.low:
-        notes.append(f"no input: P(coherent) theory {base_th} vs networks N = {preset.entr_N} {base_sim} "
+        notes.append(f"no input: P(coherent) theory {base_th} vs networks N = {ENTR_N[preset.name]} {base_sim} "
                      "(95 % intervals do not overlap)")
-    for i, kappa in enumerate(preset.kappas):
-        pt = [probabilities(states(data(out[(kappa, a)][0]), preset.T))[STATE] for a in preset.amplitudes]
-        ps = [probabilities(states(data(out[(kappa, a)][1]), preset.T))[STATE] for a in preset.amplitudes]
+    for i, kappa in enumerate(KAPPAS[preset.name]):
+        pt = [probabilities(states(data(out[(kappa, a)][0]), preset.T))[STATE] for a in AMPLITUDES[preset.name]]
+        ps = [probabilities(states(data(out[(kappa, a)][1]), preset.T))[STATE] for a in AMPLITUDES[preset.name]]
         p_th, e_th = prob_arrays(pt)
         p_s, e_s = prob_arrays(ps)
         c = size_color(i)
-        net = out[(kappa, preset.amplitudes[0])][1].network
+        net = out[(kappa, AMPLITUDES[preset.name][0])][1].network
         n_s = SparseInput(kappa=kappa).size(net.N)
         rho[str(kappa)] = SparseInput(kappa=kappa).rho(net)
         ax.fill_between(A, [q.low for q in pt], [q.high for q in pt], color=c, alpha=0.15, lw=0)
@@ -69,7 +74,7 @@ def render(data, preset) -> Rendered:
                     label=f"networks, $\\kappa$ = {kappa:g}")
         table[str(kappa)] = {"theory": [[q.p, q.low, q.high, q.n] for q in pt],
                              "networks": [[q.p, q.low, q.high, q.n] for q in ps], "driven_neurons": n_s}
-        for a, q1, q2 in zip(preset.amplitudes, pt, ps):
+        for a, q1, q2 in zip(AMPLITUDES[preset.name], pt, ps):
             if q1.high < q2.low or q2.high < q1.low:
                 notes.append(f"kappa = {kappa:g}, A = {a:g}: P(coherent) theory {q1} vs networks {q2} "
                              "(95 % intervals do not overlap)")
@@ -81,14 +86,14 @@ def render(data, preset) -> Rendered:
     ax.set_ylabel("P(coherent)")
     ax.set_ylim(0, 1.5)
     ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
-    ax.set_title(f"$g$ = {preset.entr_g:g}, $J_0$ = {preset.entr_J0:g}, N = {preset.entr_N}")
+    ax.set_title(f"$g$ = {G:g}, $J_0$ = {J0:g}, N = {ENTR_N[preset.name]}")
     ax.legend(loc="upper left", fontsize=5.5, ncol=2)
     # (b) sign of h(T) follows the input: the fraction of coherent paths with h > 0
     ax = axes[1]
-    for i, kappa in enumerate(preset.kappas):
+    for i, kappa in enumerate(KAPPAS[preset.name]):
         for side, mk, ls in (("theory", "s", "-"), ("networks", "o", "none")):
             vals = []
-            for a in preset.amplitudes:
+            for a in AMPLITUDES[preset.name]:
                 v = data(out[(kappa, a)][0 if side == "theory" else 1])
                 h_T = v.stack("h")[:, -1] if len(v) else np.zeros(0)
                 vals.append(float(np.mean(h_T)) if h_T.size else np.nan)
@@ -105,17 +110,17 @@ def render(data, preset) -> Rendered:
     panel_letters(axes)
     reading = (
         f"(a) Probability of a coherent stationary state when a constant input of amplitude A is given only to "
-        f"|S| = round(kappa sqrt N) excitatory neurons of a network of N = {preset.entr_N} at g = {preset.entr_g:g}, "
-        f"J0 = {preset.entr_J0:g}: lines and bands are the theory (causal sweep with the sparse drive rho_S "
+        f"|S| = round(kappa sqrt N) excitatory neurons of a network of N = {ENTR_N[preset.name]} at g = {G:g}, "
+        f"J0 = {J0:g}: lines and bands are the theory (causal sweep with the sparse drive rho_S "
         "(E phi(h + w + y) - M), same N), open markers the simulated networks; the grey band is the probability "
         "without input. A vanishing fraction kappa/sqrt(N) of driven neurons entrains the whole network. "
         "(b) Mean of h(T) over realisations: the input also fixes the sign of the coherent state. THEORY.md "
         "section 4 warns that finite-N corrections of the sparse drive decay only like N^(-1/4)."
     )
-    summary = (f"N = {preset.entr_N}; kappa in {list(preset.kappas)}, A in {list(preset.amplitudes)}; "
+    summary = (f"N = {ENTR_N[preset.name]}; kappa in {list(KAPPAS[preset.name])}, A in {list(AMPLITUDES[preset.name])}; "
                f"{preset.entr_n_theory} theory samples and {preset.entr_networks} networks per point; T = {preset.T:g}.")
-    params = {"g": preset.entr_g, "J0": preset.entr_J0, "lambda0": 0.0, "N": preset.entr_N, "T": preset.T,
-              "dt": 0.1, "kappa": list(preset.kappas), "A": list(preset.amplitudes), "rho_S": rho,
+    params = {"g": G, "J0": J0, "lambda0": 0.0, "N": ENTR_N[preset.name], "T": preset.T,
+              "dt": 0.1, "kappa": list(KAPPAS[preset.name]), "A": list(AMPLITUDES[preset.name]), "rho_S": rho,
               "population": "E", "P_coherent": table,
               "no_input": {"theory": [base_th.p, base_th.low, base_th.high],
                            "networks": [base_sim.p, base_sim.low, base_sim.high]}}

@@ -1,27 +1,29 @@
 """Figure 6: the spontaneous irregular rhythm of h for g > 1: autocorrelation and power spectrum, theory vs networks.
 
 The same ensembles and estimators as validation check (e)
-(``validation.checks.spontaneous``): the reference set g = 1.5, J0 = 1,
-window [T/3, T] of each path, A(s) = mean_t h(t) h(t + s) and the
-Hann-windowed periodogram, averaged over paths.
+(``validation.checks.spontaneous``, :mod:`meanfield.estimators`): the
+reference set g = 1.5, J0 = 1, window [T/3, T] of each path,
+A(s) = mean_t h(t) h(t + s) and the Hann-windowed periodogram, averaged over paths.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from meanfield.estimators import autocorrelation, power_spectrum
 from validation.checks.common import point
-from validation.checks.spontaneous import MAX_LAG, autocorrelation, spectrum, window_start
+from validation.checks.spontaneous import MAX_LAG, MAX_OMEGA, window_start
 
 from ..style import LAG_LABEL, OMEGA_LABEL, THEORY_COLOR, TIME_LABEL, TWO_COLUMN, panel_letters, size_color
 from .common import DT, Rendered
 
 NAME = "fig6_rhythm"
 TITLE = "Figure 6: spontaneous irregular rhythm, autocorrelation and spectrum of h"
+G, J0 = 1.5, 1.0  # the spontaneous reference set of THEORY.md section 4, as check (e)
 
 
 def _point(preset):
-    p = point(f"g={preset.spont_g:g}, J0={preset.spont_J0:g}", preset.spont_g, preset.spont_J0, preset.T,
+    p = point(f"g={G:g}, J0={J0:g}", G, J0, preset.T,
               preset.spont_n_theory, preset.spont_networks, preset.sim_dtype)
     return p.theory[p.sizes[0]], p.sims
 
@@ -37,7 +39,7 @@ def _curves(view, T):
     hw = h[:, k0:]
     max_lag = min(int(round(MAX_LAG / DT)), hw.shape[1] // 2)
     ac, lags = autocorrelation(hw, max_lag, every=2)
-    sp, omega = spectrum(hw, DT)
+    sp, omega = power_spectrum(hw, DT, max_omega=MAX_OMEGA)
     return ac, lags * DT, sp, omega, h
 
 
@@ -98,7 +100,7 @@ def render(data, preset) -> Rendered:
     axes[2].set_title("power spectrum of h")
     panel_letters(axes)
     reading = (
-        f"Without input and with g = {preset.spont_g:g} > 1 (J0 = {preset.spont_J0:g}, lambda0 = 0) the "
+        f"Without input and with g = {G:g} > 1 (J0 = {J0:g}, lambda0 = 0) the "
         "microscopic chaos drives a macroscopic, slow and irregular rhythm of the population state h (section 2: "
         "an O(1) Gaussian-like fluctuation, different in every network). (a) Three theory samples (dashed) and "
         "three networks. (b) Autocorrelation <h(t) h(t+s)> and (c) power spectrum of h over the window "
@@ -108,7 +110,7 @@ def render(data, preset) -> Rendered:
     )
     summary = (f"{ac_th.shape[0]} theory samples; networks " +
                ", ".join(f"N = {N}: {len(data(sims[N]))}" for N in sorted(sims)) + f"; T = {T:g}.")
-    params = {"g": preset.spont_g, "J0": preset.spont_J0, "lambda0": 0.0, "T": T, "dt": DT,
+    params = {"g": G, "J0": J0, "lambda0": 0.0, "T": T, "dt": DT,
               "window": [window_start(T), T], "N": sorted(sims), "relative_sup_gap": gaps,
-              "estimators": "validation.checks.spontaneous.autocorrelation / spectrum"}
+              "estimators": "meanfield.estimators.autocorrelation / power_spectrum"}
     return Rendered(fig, params, reading, summary, notes)

@@ -5,26 +5,24 @@ recursion of two replicas after a microscopic kick, with the micro exponent
 along the fixed population path for comparison; macro finite-time exponent
 from the same recursion for a shift of h0). Networks: ``simulate.lyapunov``
 (Benettin maximal exponent, macro exponent of the tangent started along u).
-Both on the window [T/4, T]. The APIs are imported lazily; where they are
-missing the figure is *pending* and the run continues.
+Both on the window [T/4, T].
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from meanfield.model import Network
 from validation.requests_replicas import LyapunovSimulationRequest, LyapunovTheoryRequest
 from ..style import THEORY_COLOR, TWO_COLUMN, panel_letters, size_color
 from .common import Rendered, grid
-from .pending import missing_api
 
 NAME = "fig7_lyapunov"
 TITLE = "Figure 7: microscopic and macroscopic Lyapunov exponents versus J0"
-NEEDS = {"meanfield.lyapunov": ("lyapunov_ensemble",), "simulate.lyapunov": ("lyapunov_samples",)}
-
-
-def missing() -> str | None:
-    return missing_api(NEEDS)
+G = 1.5
+#: J0 values and network size per preset
+LYAP_J0 = {"smoke": (1.0, 2.0), "quick": (0.5, 1.0, 2.0, 3.0), "full": (0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)}
+LYAP_N = {"smoke": 200, "quick": 500, "full": 2000}
 
 
 def _window(preset):
@@ -32,11 +30,9 @@ def _window(preset):
 
 
 def _requests(preset):
-    from meanfield.model import Network
-
     out = {}
-    for J0 in preset.lyap_J0:
-        net = Network(N=preset.lyap_N, g=preset.lyap_g, J0=J0)
+    for J0 in LYAP_J0[preset.name]:
+        net = Network(N=LYAP_N[preset.name], g=G, J0=J0)
         out[J0] = (LyapunovTheoryRequest(net, grid(preset.T), preset.lyap_n, _window(preset)),
                    LyapunovSimulationRequest(net, grid(preset.T), preset.lyap_n, _window(preset)))
     return out
@@ -55,7 +51,7 @@ def render(data, preset) -> Rendered:
     import matplotlib.pyplot as plt
 
     reqs = _requests(preset)
-    J0 = np.array(preset.lyap_J0, dtype=float)
+    J0 = np.array(LYAP_J0[preset.name], dtype=float)
     fig, axes = plt.subplots(1, 2, figsize=(TWO_COLUMN * 0.8, 2.5), sharex=True)
     rng = np.random.default_rng(np.random.SeedSequence(0))  # horizontal jitter of the markers only
     table, notes = {}, []
@@ -69,7 +65,7 @@ def render(data, preset) -> Rendered:
             bands.append(_band(x_th))
             jit = 0.03 * (J0.max() - J0.min() if J0.size > 1 else 1) * rng.uniform(-1, 1, x_sim.size)
             ax.scatter(J + jit, x_sim, s=5, color=size_color(0), alpha=0.5, lw=0,
-                       label=f"networks N = {preset.lyap_N}" if i == 0 else None)
+                       label=f"networks N = {LYAP_N[preset.name]}" if i == 0 else None)
             ax.plot([J], [np.median(x_sim)] if x_sim.size else [np.nan], "o", ms=4, mfc="white",
                     color=size_color(0), label="network median" if i == 0 else None)
             table.setdefault(th_key, {})[f"J0={J:g}"] = {
@@ -93,7 +89,7 @@ def render(data, preset) -> Rendered:
     axes[0].legend(loc="best", fontsize=5.5)
     panel_letters(axes)
     reading = (
-        f"Finite-time Lyapunov exponents at g = {preset.lyap_g:g} versus J0 over the window "
+        f"Finite-time Lyapunov exponents at g = {G:g} versus J0 over the window "
         f"[{_window(preset)[0]:g}, {preset.T:g}] tau, in units of 1/tau. (a) Maximal: theory from the "
         "tangent-linear recursion of two replicas after a microscopic kick, which reaches the population mode "
         "through fresh innovations (THEORY.md section 5, meanfield.tangent); dashed: the same distance with the "
@@ -103,8 +99,8 @@ def render(data, preset) -> Rendered:
         "direction). Black line and band: median and 10-90 % range over theory samples, i.e. the "
         "network-to-network spread predicted by the theory; dots: individual networks, open circles their median."
     )
-    summary = (f"g = {preset.lyap_g:g}, N = {preset.lyap_N}; {preset.lyap_n} theory samples and {preset.lyap_n} "
+    summary = (f"g = {G:g}, N = {LYAP_N[preset.name]}; {preset.lyap_n} theory samples and {preset.lyap_n} "
                f"networks per J0; T = {preset.T:g}.")
-    params = {"g": preset.lyap_g, "J0": list(J0), "lambda0": 0.0, "N": preset.lyap_N, "T": preset.T, "dt": 0.1,
+    params = {"g": G, "J0": list(J0), "lambda0": 0.0, "N": LYAP_N[preset.name], "T": preset.T, "dt": 0.1,
               "window": list(_window(preset)), "exponents": table}
     return Rendered(fig, params, reading, summary, notes)

@@ -41,7 +41,7 @@ def test_sweep_reproduces_meanfield_sample_and_simulate_ensemble():
     th = mf.sample(NET, Inputs(), GRID, n_samples=3, seed=request_seed(9, reqs[0]), criteria=None, progress=False)
     np.testing.assert_array_equal(out[reqs[0].key()].stack("h"), th.h)
     np.testing.assert_array_equal(out[reqs[0].key()].stack("delta_tt"), th.delta_tt)
-    sim = simulate.ensemble(NET, Inputs(), GRID, n_realisations=3, seed=request_seed(9, reqs[1]), progress=False)
+    sim = simulate.sample(NET, Inputs(), GRID, n_samples=3, seed=request_seed(9, reqs[1]), progress=False)
     np.testing.assert_array_equal(out[reqs[1].key()].stack("h"), sim.h)
     eig = simulate.outlier_eigenvalues(NET, seed=request_seed(9, reqs[3]).spawn(2)[1])
     np.testing.assert_allclose(out[reqs[3].key()].items[1]["outliers"], eig)
@@ -86,7 +86,7 @@ def test_sweep_resumes_without_recomputing(tmp_path, monkeypatch):
 
 
 def test_bad_requests_raise():
-    with pytest.raises(ValueError, match="positive integer"):
+    with pytest.raises(ValueError, match="TheoryRequest.n must be an integer >= 1"):
         TheoryRequest(NET, Inputs(), GRID, n=0)
     with pytest.raises(ValueError, match="dtype"):
         SimulationRequest(NET, Inputs(), GRID, n=1, dtype="float16")
@@ -99,7 +99,7 @@ def test_dask_backend_equals_local_backend():
     pytest.importorskip("distributed")
     from distributed import Client, LocalCluster
 
-    from meanfield.runner import DaskBackend, LocalBackend
+    from meanfield.backends import DaskBackend, LocalBackend
 
     reqs = _requests()
     local = run_sweep(reqs, root_seed=4, backend=LocalBackend(2), progress=False)

@@ -10,7 +10,7 @@ d      P(state) quiescent / coherent / oscillatory / irregular     sections 4, 7
 e      autocorrelation and spectrum of h, spontaneous g > 1        sections 4, 8
 f      entrainment by sparse input, P(coherent) vs A, N^(-1/4)     section 4
 g      lambda0 != 0 (detuned) and what is special at lambda0 = 0   sections 1, 2, 4
-h      one network, two conditions: Lyapunov exponents, stimuli  sections 5, 6
+h      one network, two conditions: Lyapunov exponents, stimuli    sections 5, 6
 =====  ==========================================================  ===========================
 
 Adding a check: write a module with a :class:`~.base.Check` subclass (``requests``,

@@ -71,6 +71,14 @@ class CheckResult:
             "metrics": self.metrics,
         }
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "CheckResult":
+        """Inverse of :meth:`to_dict`; the figure data (``plot_data``) and comparison curves are not in it."""
+        return cls(name=d["name"], title=d["title"], description=d["description"],
+                   comparisons=tuple(Comparison.from_dict(c) for c in d["comparisons"]),
+                   convergence=tuple(ConvergenceFit.from_dict(f) for f in d["convergence"]),
+                   verdict=Verdict(d["verdict"]), findings=tuple(d["findings"]), metrics=d["metrics"])
+
 
 class Check:
     """Base class of the checks (module docstring)."""

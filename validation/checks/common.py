@@ -28,6 +28,18 @@ H_THRESHOLD = 0.5  # the event |h(T)| > 0.5 of THEORY.md section 4
 CRITERIA = StateCriteria()  # the shared classifier of section 7, default thresholds
 
 
+def for_preset(table: dict, preset, what: str):
+    """The entry of a check's per-preset ``table`` (parameter points, sizes) for this preset.
+
+    A check owns its parameter points; a larger preset runs more of them.
+    Presets are looked up by name (``smoke``, ``quick``, ``full``).
+    """
+    try:
+        return table[preset.name]
+    except KeyError:
+        raise ValueError(f"{what} has no entry for the preset {preset.name!r}; known: {sorted(table)}") from None
+
+
 def grid(T: float) -> TimeGrid:
     return TimeGrid(dt=DT, T=float(T))
 

@@ -16,15 +16,17 @@ import numpy as np
 from ..convergence import fit_exponent
 from ..statistics import compare_distributions, compare_proportions
 from .base import FAMILY_ALPHA, Check, bonferroni
-from .common import H_THRESHOLD, point
+from .common import H_THRESHOLD, for_preset, point
 
 SET = (0.8, 2.0)
+#: lambda0 != 0 per preset (lambda0 = 0 is always compared)
+DETUNINGS = {"smoke": (1.0,), "quick": (-1.0, 1.0), "full": (-1.0, -0.5, 0.5, 1.0)}
 
 
 def detuning_points(preset):
     g, J0 = SET
     pts = {0.0: point("lambda0=0", g, J0, preset.T_dynamics, preset.n_theory, preset.networks, preset.sim_dtype)}
-    for lam in preset.detunings:
+    for lam in for_preset(DETUNINGS, preset, "check g"):
         pts[float(lam)] = point(f"lambda0={lam:g}", g, J0, preset.T_dynamics, preset.n_theory_entrainment,
                                 preset.entrainment_networks, preset.sim_dtype, lambda0=lam)
     return dict(sorted(pts.items()))
@@ -34,7 +36,7 @@ class DetuningCheck(Check):
     name = "g"
     slug = "detuning"
     title = "Detuned networks (lambda0 != 0) and the critical balance lambda0 = 0"
-    parameters = "g = 0.8, J0 = 2, lambda0 in the preset's detunings and 0; no input, dt = 0.1"
+    parameters = "g = 0.8, J0 = 2, lambda0 = 0 and +-1 (quick), also +-0.5 (full); no input, dt = 0.1"
     observable = "P(|h(T)| > 0.5) and the law of h(T)"
     theory = "causal forward sweep with the feedback m_k = J0 (Lc xi)_k + lambda0 M_k"
     simulation = "networks with v_j = J0 s_j + lambda0 / sqrt(N) at each N"

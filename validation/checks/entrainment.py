@@ -20,10 +20,12 @@ from meanfield.model import Inputs, SparseInput
 from ..convergence import fit_exponent
 from ..statistics import compare_distributions, compare_proportions
 from .base import FAMILY_ALPHA, Check, bonferroni
-from .common import point, states_of
+from .common import for_preset, point, states_of
 
 SET = (0.8, 2.0)
 KAPPA = 1.0
+#: sparse amplitudes A per preset
+AMPLITUDES = {"smoke": (2.0,), "quick": (0.5, 2.0), "full": (0.25, 0.5, 1.0, 2.0)}
 EXPECTED_EXPONENT = 0.25
 
 
@@ -32,7 +34,7 @@ def entrainment_points(preset):
     return {A: point(f"A={A:g}", g, J0, preset.T_entrainment, preset.n_theory_entrainment,
                      preset.entrainment_networks, preset.sim_dtype,
                      inputs=Inputs(sparse=SparseInput(kappa=KAPPA, A=A)))
-            for A in preset.amplitudes}
+            for A in for_preset(AMPLITUDES, preset, "check f")}
 
 
 class EntrainmentCheck(Check):
@@ -40,7 +42,7 @@ class EntrainmentCheck(Check):
     slug = "entrainment"
     title = "Entrainment by a sparse input: P(coherent) versus A"
     parameters = ("g = 0.8, J0 = 2, lambda0 = 0; constant input A on the first round(kappa sqrt N) "
-                  "excitatory neurons, kappa = 1")
+                  "excitatory neurons, kappa = 1; A in (0.5, 2) (quick), (0.25, 0.5, 1, 2) (full)")
     observable = "state at T (section 7 classifier): P(coherent); and the law of h(T)"
     theory = "causal forward sweep with the sparse drive D_k = rho_S (E phi(h + w + y) - M), rho_S at each N"
     simulation = "networks at each N with the same driven set S"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from meanfield.estimators import censored_abscissa, censored_radius, split_by_sample
 from meanfield.model import Network
 from simulate.spectrum import bulk_radius
 
@@ -23,6 +24,16 @@ from ..convergence import fit_exponent
 from ..requests import EigenRequest, LinearTheoryRequest
 from ..statistics import compare_distributions, compare_proportions
 from .base import FAMILY_ALPHA, Check, bonferroni
+from .common import for_preset
+
+#: (g, J0) of check (a), the first point of figure 1
+OUTLIER_POINT = (0.8, 2.0)
+#: (g, J0) points of check (b) per preset, g < 1 (only an outlier can make x = 0 unstable)
+INSTABILITY_POINTS = {
+    "smoke": ((0.8, 2.0),),
+    "quick": ((0.8, 2.0), (0.6, 3.0)),
+    "full": ((0.8, 1.2), (0.8, 2.0), (0.8, 3.0), (0.6, 3.0), (0.5, 4.0)),
+}
 
 
 def eigen_requests(preset, g, J0):
@@ -35,26 +46,14 @@ def eigen_requests(preset, g, J0):
 def _theory_per_sample(view):
     """Outliers of each zeta sample as a list, and the spectral abscissa max(g, Re outliers)."""
     it = view.items[0]
-    out, idx, max_re = it["outliers"], it["sample_index"], it["max_re"]
-    per = [out[idx == i] for i in range(max_re.size)]
-    return per, max_re
-
-
-def _censored_radius(outliers_per_network, r):
-    """Largest |lambda| of each network, censored below at r."""
-    return np.array([max([r] + [abs(z) for z in lam]) for lam in outliers_per_network])
-
-
-def _censored_abscissa(outliers_per_network, r):
-    """Largest Re lambda among outliers with |lambda| > r, censored below at r."""
-    return np.array([max([r] + [z.real for z in lam if abs(z) > r]) for lam in outliers_per_network])
+    return split_by_sample(it["outliers"], it["sample_index"], it["max_re"].size), it["max_re"]
 
 
 class OutlierCheck(Check):
     name = "a"
     slug = "outliers"
     title = "Outlier eigenvalues of J"
-    parameters = "g = 0.8, J0 = 2, lambda0 = 0 (the first instability point of the preset)"
+    parameters = "g = 0.8, J0 = 2, lambda0 = 0"
     observable = ("per network: the largest outlier modulus and the largest outlier real part, "
                   "both censored below at the finite-N bulk margin r_N = g (1 + 3/sqrt(N))")
     theory = ("roots |w| < sqrt(g) of w^2 sum_k zeta_(k+1) w^k = g / J0, lambda = g / w, zeta iid N(0,1) "
@@ -66,12 +65,12 @@ class OutlierCheck(Check):
                         "are censored on both sides, so the finite-N bulk edge does not enter")
 
     def requests(self, preset):
-        g, J0 = preset.instability_points[0]
+        g, J0 = OUTLIER_POINT
         th, sims = eigen_requests(preset, g, J0)
         return [th, *sims.values()]
 
     def evaluate(self, data, preset):
-        g, J0 = preset.instability_points[0]
+        g, J0 = OUTLIER_POINT
         th_req, sims = eigen_requests(preset, g, J0)
         th_per, _ = _theory_per_sample(data(th_req))
         alpha = bonferroni(FAMILY_ALPHA, 2 * len(sims))
@@ -81,7 +80,7 @@ class OutlierCheck(Check):
             view = data(req)
             sim_per = [it["outliers"] for it in view.items]
             r = max(bulk_radius(req.network), g / w_max)
-            for what, fn in (("largest |lambda|", _censored_radius), ("largest Re lambda", _censored_abscissa)):
+            for what, fn in (("largest |lambda|", censored_radius), ("largest Re lambda", censored_abscissa)):
                 c = compare_distributions(
                     fn(th_per, r), fn(sim_per, r), tolerance=self.tolerance,
                     tolerance_reason=self.tolerance_reason, alpha=alpha,
@@ -153,7 +152,8 @@ class InstabilityCheck(Check):
     name = "b"
     slug = "instability"
     title = "P(x = 0 unstable) versus (g, J0)"
-    parameters = "the preset's (g, J0) points with g < 1, lambda0 = 0"
+    parameters = ("(g, J0) = (0.8, 2), (0.6, 3) (quick), and (0.8, 1.2), (0.8, 3), (0.5, 4) (full); "
+                  "g < 1, lambda0 = 0")
     observable = "whether some eigenvalue of J has Re lambda > 1 (g < 1: only an outlier can)"
     theory = ("fraction of zeta samples whose outlier equation has a root with Re(g / w) > 1 "
               "(THEORY.md section 3)")
@@ -165,13 +165,13 @@ class InstabilityCheck(Check):
 
     def requests(self, preset):
         out = []
-        for g, J0 in preset.instability_points:
+        for g, J0 in for_preset(INSTABILITY_POINTS, preset, "check b"):
             th, sims = eigen_requests(preset, g, J0)
             out += [th, *sims.values()]
         return out
 
     def evaluate(self, data, preset):
-        pts = preset.instability_points
+        pts = for_preset(INSTABILITY_POINTS, preset, "check b")
         alpha = bonferroni(FAMILY_ALPHA, len(pts) * len(preset.eigen_networks.N))
         comps, plot, per_N = [], {}, {}
         for g, J0 in pts:

@@ -1,18 +1,20 @@
 """Check (e): autocorrelation and spectrum of h in the spontaneous state for g > 1 (THEORY.md sections 4, 8).
 
-Both sides use the same estimators on the same window [T/3, T] of each path
-(for T = 60: [20, 60], after the transient of check c):
+Both sides use the same estimators (:mod:`meanfield.estimators`) on the same
+window [T/3, T] of each path (for T = 60: [20, 60], after the transient of
+check c):
 
 * autocorrelation  A(tau) = mean_t h(t) h(t + tau) over the window, per path,
-  then averaged over paths (h is symmetric in law, so no mean is removed:
-  removing a per-path mean would bias both sides alike but needlessly);
+  then averaged over paths (:func:`meanfield.estimators.autocorrelation`);
 * spectrum         S(omega) = |FFT(hann * h)|^2 dt / sum(hann^2), per path,
-  averaged over paths, for 0 < omega <= 3.
+  averaged over paths, for 0 < omega <= 3 (:func:`meanfield.estimators.power_spectrum`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from meanfield.estimators import autocorrelation, power_spectrum
 
 from ..convergence import fit_exponent
 from ..statistics import compare_curves
@@ -25,24 +27,8 @@ MAX_OMEGA = 3.0
 
 
 def window_start(T: float) -> float:
+    """Start of the window [T/3, T] of both estimators (after the transient of check c)."""
     return T / 3.0
-
-
-def autocorrelation(h: np.ndarray, max_lag_steps: int, every: int) -> np.ndarray:
-    """Per-path A(tau) = mean_t h(t) h(t + tau) for tau = 0, every, 2 every, ... <= max_lag_steps."""
-    lags = np.arange(0, max_lag_steps + 1, every)
-    n = h.shape[1]
-    return np.stack([np.mean(h[:, : n - L] * h[:, L:], axis=1) for L in lags], axis=1), lags
-
-
-def spectrum(h: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per-path Hann-windowed periodogram and its angular frequencies (DC excluded)."""
-    w = np.hanning(h.shape[1])
-    f = np.fft.rfft(h * w, axis=1)
-    power = np.abs(f) ** 2 * dt / np.sum(w**2)
-    omega = 2 * np.pi * np.fft.rfftfreq(h.shape[1], dt)
-    keep = (omega > 0) & (omega <= MAX_OMEGA)
-    return power[:, keep], omega[keep]
 
 
 class SpontaneousCheck(Check):
@@ -74,7 +60,7 @@ class SpontaneousCheck(Check):
         hw = h[:, k0:]
         max_lag = min(int(round(MAX_LAG / DT)), hw.shape[1] // 2)
         ac, lags = autocorrelation(hw, max_lag, every=5)
-        sp, omega = spectrum(hw, DT)
+        sp, omega = power_spectrum(hw, DT, max_omega=MAX_OMEGA)
         return ac, lags * DT, sp, omega
 
     def evaluate(self, data, preset):
