@@ -11,8 +11,7 @@ from the i-th child of its root SeedSequence, as every request of
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -39,7 +38,7 @@ class LyapunovTheoryRequest(Request):
         count("LyapunovTheoryRequest.n", self.n)
 
     def params(self) -> dict:
-        from meanfield.tangent import TANGENT_SETTINGS
+        from meanfield.settings import TANGENT_SETTINGS
 
         # the tangent settings are part of the key: cached samples from other settings are not reused
         return {"network": self.network.to_dict(), "grid": self.grid.to_dict(), "window": _window(self.window),
@@ -105,12 +104,6 @@ def readout_vector(N: int, f: float, mix: float, seed: int) -> np.ndarray:
     return mix * np.asarray(s, dtype=float) + p
 
 
-def _stimuli(sparse):
-    from meanfield.model import Inputs
-
-    return Inputs(sparse=sparse), Inputs(sparse=replace(sparse, A=-sparse.A))
-
-
 @dataclass(frozen=True)
 class DiscriminationTheoryRequest(Request):
     """n theory samples of two stimuli (+A, -A on the same sparse set) on one network (``meanfield.readout``).
@@ -141,10 +134,10 @@ class DiscriminationTheoryRequest(Request):
         return 2.0e-6 * self.grid.n_steps**2 + 0.05
 
     def compute(self, seed: np.random.SeedSequence) -> dict:
-        from meanfield.readout import ReadoutWeights, discriminate
+        from meanfield.readout import ReadoutWeights, discriminate, sign_stimuli
 
         net = self.network
-        st = _stimuli(self.sparse)
+        st = sign_stimuli(self.sparse)
         w = readout_vector(net.N, net.f, self.mix, self.w_seed)
         weights = tuple(ReadoutWeights.from_vector(net, w, s) for s in st)
         try:
@@ -187,11 +180,12 @@ class DiscriminationSimulationRequest(Request):
     def compute(self, seed: np.random.SeedSequence) -> dict:
         import simulate
         from meanfield.model import InitialState
+        from meanfield.readout import sign_stimuli
         from simulate.readout import readout_value
 
         net = self.network
         w = readout_vector(net.N, net.f, self.mix, self.w_seed)
-        res = simulate.run(net, list(_stimuli(self.sparse)), self.grid, InitialState(), seed=seed,
+        res = simulate.run(net, list(sign_stimuli(self.sparse)), self.grid, InitialState(), seed=seed,
                            dtype=np.dtype(self.dtype), replicas=2, shared_initial_noise=True,
                            keep_final_state=True)
         r_T = readout_value(net, res.final_state, w)

@@ -19,7 +19,7 @@ from simulate.spectrum import bulk_radius
 
 from validation.checks.spectra import eigen_requests
 from ..requests import SpectrumRequest
-from ..style import OKABE_ITO, ONE_COLUMN, TWO_COLUMN, panel_letters, size_color
+from ..style import OKABE_ITO, TWO_COLUMN, panel_letters, size_color
 from .common import Rendered
 
 NAME = "fig1_spectrum"
