@@ -5,7 +5,8 @@ networks through the same statistics of each path or realisation; they live
 here so that both sides (and both consumers) use one definition:
 
 * :func:`autocorrelation` and :func:`power_spectrum` of the population
-  state h over a window of each path (THEORY.md sections 4 and 8: the
+  state h over a window of each path, and both at once over the late window
+  [t_start, T] (:func:`window_statistics`) (THEORY.md sections 4 and 8: the
   spontaneous state for g > 1 is a random process whose law the theory
   predicts);
 * :func:`split_by_sample`, :func:`censored_radius` and
@@ -94,6 +95,39 @@ def power_spectrum(h, dt: float, max_omega: float | None = None) -> tuple[np.nda
     if max_omega is not None:
         keep &= omega <= max_omega
     return power[:, keep], omega[keep]
+
+
+def window_statistics(h, dt: float, t_start: float, max_lag: float, max_omega: float | None = None,
+                      every: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Autocorrelation and power spectrum of every path over its window [t_start, T] (THEORY.md sections 4, 8).
+
+    Parameters
+    ----------
+    h : array, shape (n_paths, n_t)
+        Paths sampled every ``dt`` from t = 0.
+    dt : float
+        Sampling step.
+    t_start : float
+        Start of the window (the transient before it is dropped).
+    max_lag : float
+        Largest lag in time units; at most half the window is used.
+    max_omega : float, optional
+        As for :func:`power_spectrum`.
+    every : int
+        Lag spacing in steps, as for :func:`autocorrelation`.
+
+    Returns
+    -------
+    ac : ndarray, shape (n_paths, n_lags)
+    tau : ndarray, shape (n_lags,)
+        The lags in time units.
+    power : ndarray, shape (n_paths, n_omega)
+    omega : ndarray, shape (n_omega,)
+    """
+    hw = np.atleast_2d(np.asarray(h, dtype=float))[:, int(round(t_start / dt)):]
+    ac, lags = autocorrelation(hw, min(int(round(max_lag / dt)), hw.shape[1] // 2), every)
+    power, omega = power_spectrum(hw, dt, max_omega)
+    return ac, lags * dt, power, omega
 
 
 def split_by_sample(outliers, sample_index, n_samples: int) -> list[np.ndarray]:

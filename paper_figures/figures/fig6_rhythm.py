@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from meanfield.estimators import autocorrelation, power_spectrum
+from meanfield.estimators import window_statistics
 from validation.checks.common import point
 from validation.checks.spontaneous import MAX_LAG, MAX_OMEGA, window_start
 
@@ -35,12 +35,7 @@ def requests(preset):
 
 def _curves(view, T):
     h = view.stack("h")
-    k0 = int(round(window_start(T) / DT))
-    hw = h[:, k0:]
-    max_lag = min(int(round(MAX_LAG / DT)), hw.shape[1] // 2)
-    ac, lags = autocorrelation(hw, max_lag, every=2)
-    sp, omega = power_spectrum(hw, DT, max_omega=MAX_OMEGA)
-    return ac, lags * DT, sp, omega, h
+    return (*window_statistics(h, DT, window_start(T), MAX_LAG, MAX_OMEGA, every=2), h)
 
 
 def _mean_se(x):
@@ -112,5 +107,5 @@ def render(data, preset) -> Rendered:
                ", ".join(f"N = {N}: {len(data(sims[N]))}" for N in sorted(sims)) + f"; T = {T:g}.")
     params = {"g": G, "J0": J0, "lambda0": 0.0, "T": T, "dt": DT,
               "window": [window_start(T), T], "N": sorted(sims), "relative_sup_gap": gaps,
-              "estimators": "meanfield.estimators.autocorrelation / power_spectrum"}
+              "estimators": "meanfield.estimators.window_statistics (autocorrelation, power_spectrum)"}
     return Rendered(fig, params, reading, summary, notes)

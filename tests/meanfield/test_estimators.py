@@ -79,3 +79,19 @@ def test_censoring_of_the_largest_outlier():
 def test_split_by_sample_keeps_empty_samples():
     per = split_by_sample(np.array([1j, 2, 3]), np.array([0, 0, 2]), 4)
     assert [p.tolist() for p in per] == [[1j, 2], [], [3], []]
+
+
+def test_window_statistics_use_only_the_late_window():
+    # h = 0 before t_start and sin(omega0 t) after: over the window the lag-0 autocorrelation is the mean of
+    # sin^2 (1/2 over whole periods) and the spectrum peaks at omega0; the transient must not enter.
+    from meanfield.estimators import window_statistics
+
+    dt, t_start, omega0 = 0.05, 20.0, 2 * np.pi / 5.0
+    t = np.arange(0, 120.0 + dt / 2, dt)
+    h = np.where(t >= t_start, np.sin(omega0 * t), 0.0)[None, :]
+    ac, tau, power, omega = window_statistics(h, dt, t_start, max_lag=10.0, max_omega=3.0, every=2)
+    assert ac[0, 0] == pytest.approx(0.5, abs=1e-3)
+    assert tau[1] == pytest.approx(2 * dt) and tau[-1] <= 10.0 + 1e-12
+    assert ac[0, np.argmin(np.abs(tau - 2.5))] == pytest.approx(-0.5, abs=0.01)  # half a period: anti-phase
+    assert omega[np.argmax(power[0])] == pytest.approx(omega0, rel=0.02)
+    assert omega.max() <= 3.0

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from meanfield.estimators import autocorrelation, power_spectrum
+from meanfield.estimators import window_statistics
 
 from ..convergence import fit_exponent
 from ..statistics import compare_curves
@@ -55,13 +55,7 @@ class SpontaneousCheck(Check):
         return self._point(preset).requests()
 
     def _curves(self, view, T):
-        h = view.stack("h")
-        k0 = int(round(window_start(T) / DT))
-        hw = h[:, k0:]
-        max_lag = min(int(round(MAX_LAG / DT)), hw.shape[1] // 2)
-        ac, lags = autocorrelation(hw, max_lag, every=5)
-        sp, omega = power_spectrum(hw, DT, max_omega=MAX_OMEGA)
-        return ac, lags * DT, sp, omega
+        return window_statistics(view.stack("h"), DT, window_start(T), MAX_LAG, MAX_OMEGA, every=5)
 
     def evaluate(self, data, preset):
         p = self._point(preset)
