@@ -106,18 +106,11 @@ def make_one(module, preset, *, out_dir, cache_dir, workers, progress, log, gall
     from validation.requests import n_items, seconds
     from validation.sweep import merge_requests, run_sweep
 
-    from paper_figures.figures import missing
     from paper_figures.figures.common import ensemble_record, failed_note
     from paper_figures.output import copy_to_gallery, read_caption, save_figure, write_caption
 
     base = {"figure": module.NAME, "title": module.TITLE, "preset": preset.name,
             "package_version": package_version(), "root_seed": preset.root_seed}
-    why = missing(module)
-    if why is not None:
-        log(f"[{module.NAME}] pending: {why}")
-        caption = {**base, "status": "pending", "reading": why, "wall_seconds": 0.0}
-        write_caption(out_dir, module.NAME, caption)
-        return caption
     t0 = time.perf_counter()
     reqs = module.requests(preset)
     merged = merge_requests(reqs)
@@ -190,7 +183,7 @@ def run(preset_name: str, *, only=None, out=None, cache=None, workers=None, prog
     from meanfield.runner import package_version
     from validation.pipeline import warm_up
 
-    from paper_figures.figures import MODULES, load, missing
+    from paper_figures.figures import MODULES, load
     from paper_figures.output import gallery_dir_of, read_caption, write_gallery
     from paper_figures.presets import get_preset
     from paper_figures.style import paper_style
@@ -205,8 +198,7 @@ def run(preset_name: str, *, only=None, out=None, cache=None, workers=None, prog
     cache_dir = Path(cache) if cache is not None else DEFAULT_CACHE
     t0 = time.perf_counter()
     modules = [load(n) for n in names]
-    ready = [m for m in modules if missing(m) is None]
-    warm_up([r for m in ready for r in m.requests(preset)])  # compile Numba once, before the workers start
+    warm_up([r for m in modules for r in m.requests(preset)])  # compile Numba once, before the workers start
     captions = {}
     with paper_style():
         for m in modules:

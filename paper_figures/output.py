@@ -98,10 +98,6 @@ def write_gallery(readme: Path, out_dir: Path, entries: list[dict], header: dict
     for e in entries:
         lines.append(f"## {e['title']}")
         lines.append("")
-        if e.get("status") == "pending":
-            lines.append(f"**Pending**: {e['reading']}")
-            lines.append("")
-            continue
         png = gallery / f"{e['figure']}.png"
         if not png.exists() and (out_dir / f"{e['figure']}.png").exists():
             copy_to_gallery(out_dir / f"{e['figure']}.png", gallery, e["figure"])

@@ -20,8 +20,3 @@ def load(name: str):
         raise ValueError(f"unknown figure {name!r}; choose from {', '.join(MODULES)}")
     return import_module(f"{__name__}.{name}")
 
-
-def missing(module) -> str | None:
-    """Why the figure cannot be built now, or None (every figure of the registry can: None)."""
-    fn = getattr(module, "missing", None)
-    return fn() if fn is not None else None

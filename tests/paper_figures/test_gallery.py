@@ -35,14 +35,14 @@ def test_gallery_links_the_committed_pngs_and_copies_missing_ones(tmp_path):
     out_dir.mkdir(parents=True)
     (out_dir / "fig_a.png").write_bytes(PNG)
     readme = tmp_path / "README.md"
-    entries = [caption("fig_a"), caption("fig_b", status="pending")]
+    entries = [caption("fig_a"), caption("fig_b")]
     write_gallery(readme, out_dir, entries, {"preset": "smoke", "command": "c", "package_version": "0.1.0",
                                              "finished": "now"})
     text = readme.read_text()
-    assert image_links(text) == ["gallery/fig_a.png"]          # a pending figure has no image
+    assert image_links(text) == ["gallery/fig_a.png", "gallery/fig_b.png"]
     assert (tmp_path / "gallery" / "fig_a.png").read_bytes() == PNG
     assert "(output/smoke/fig_a.pdf)" in text and "(output/smoke/fig_a.json)" in text
-    assert "**Pending**: reading of fig_b" in text
+    assert "reading of fig_b" in text
 
 
 def test_copy_to_gallery_overwrites_the_old_png(tmp_path):
