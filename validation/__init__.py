@@ -13,7 +13,7 @@ Layers (dependency direction: validation -> meanfield, simulate):
 * :mod:`.pipeline`     one run: sweep, evaluate, report
 * :mod:`.report`       index.html, PNG figures, metrics.json (the only file writer)
 
-Command line: ``python -m validation --quick`` (or ``meanfield-validate``).
+Command line: ``meanfield validate --quick`` (or ``meanfield-validate``, ``python -m validation``).
 """
 
 from .checks import CHECKS, register, select
