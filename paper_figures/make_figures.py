@@ -35,8 +35,12 @@ if __package__ in (None, ""):  # run as a script: make the repository root impor
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_OUT = HERE / "output"
-DEFAULT_CACHE = HERE / ".cache"
+# In a source checkout the figures go beside the code, whose gallery is committed; an installed
+# package (``meanfield figures`` after ``pip install .``) writes to the current folder, not site-packages.
+IN_CHECKOUT = (HERE.parent / "pyproject.toml").is_file()
+BASE = HERE if IN_CHECKOUT else Path.cwd() / "paper_figures"
+DEFAULT_OUT = BASE / "output"
+DEFAULT_CACHE = BASE / ".cache"
 
 
 def build_parser(prog: str = "python paper_figures/make_figures.py") -> argparse.ArgumentParser:
@@ -152,7 +156,7 @@ def make_one(module, preset, *, out_dir, cache_dir, workers, progress, log, gall
 def gallery_paths(preset_name: str, out=None) -> tuple[Path, Path]:
     """(output folder, gallery page) of a run: the page is ``paper_figures/README.md`` unless ``--out`` is given."""
     out_dir = Path(out) if out is not None else DEFAULT_OUT / preset_name
-    readme = HERE / "README.md" if out is None else out_dir / "README.md"
+    readme = HERE / "README.md" if out is None and IN_CHECKOUT else out_dir / "README.md"
     return out_dir, readme
 
 
