@@ -37,3 +37,14 @@ def test_guide_examples_run(name, tmp_path, monkeypatch, one_numba_thread):
         for pattern, small in SMALL:
             block = re.sub(pattern, small, block)
         exec(compile(block, f"{name}, block {i}", "exec"), namespace)  # noqa: S102 - our own docs
+
+
+@pytest.mark.slow
+def test_readme_python_example_runs(tmp_path, monkeypatch, one_numba_thread):
+    readme = (GUIDE.parents[1] / "README.md").read_text()
+    block = re.search(r"## Using it from Python\n\n```python\n(.*?)```", readme, flags=re.S).group(1)
+    for pattern, small in SMALL:
+        block = re.sub(pattern, small, block)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "README.md", "exec"), {"__name__": "__main__"})  # noqa: S102 - our own docs
+    assert (tmp_path / "theory.nc").is_file()  # the example saves a result
