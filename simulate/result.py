@@ -38,7 +38,36 @@ _COORDS = {"time": "times", "delta_time": "delta_times", "delta_time2": "delta_t
 
 
 @dataclass(frozen=True, eq=False)
-class SimulationResult(LabelledResult):
+class _Recorded(LabelledResult):
+    """The recorded observables shared by one realisation and an ensemble (fields below)."""
+
+    grid: TimeGrid
+    replicas: int
+    times: np.ndarray
+    h: np.ndarray
+    m: np.ndarray
+    M: np.ndarray
+    delta_tt: np.ndarray
+    delta_times: np.ndarray | None = None
+    delta_ts: np.ndarray | None = None
+    trace_neurons: np.ndarray | None = None
+    traces: np.ndarray | None = None
+    final_state: np.ndarray | None = None
+    provenance: Provenance | None = None
+
+    coords = _COORDS
+
+    @property
+    def dt_record(self) -> float:
+        return self.grid.dt * self.grid.stride
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The arrays (only those recorded), ready for ``numpy.savez``."""
+        return {k: np.asarray(getattr(self, k)) for k in ARRAY_FIELDS if getattr(self, k) is not None}
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationResult(_Recorded):
     """One realisation, R replicas (THEORY.md section 1 "Observables").
 
     Attributes
@@ -71,28 +100,8 @@ class SimulationResult(LabelledResult):
         The call, parameters and seed that produced the result.
     """
 
-    grid: TimeGrid
-    replicas: int
-    times: np.ndarray
-    h: np.ndarray
-    m: np.ndarray
-    M: np.ndarray
-    delta_tt: np.ndarray
-    delta_times: np.ndarray | None = None
-    delta_ts: np.ndarray | None = None
-    trace_neurons: np.ndarray | None = None
-    traces: np.ndarray | None = None
-    final_state: np.ndarray | None = None
-    provenance: Provenance | None = None
-
-    coords = _COORDS
-
     def array_dims(self) -> dict[str, tuple[str, ...]]:
         return _dims_with_replicas(self.replicas, ())
-
-    @property
-    def dt_record(self) -> float:
-        return self.grid.dt * self.grid.stride
 
     def states(self, criteria: StateCriteria = StateCriteria()) -> list[State]:
         """The state of every replica (THEORY.md section 7, shared classifier)."""
@@ -112,37 +121,18 @@ class SimulationResult(LabelledResult):
             raise ValueError(f"this result has {self.replicas} replicas; use .states()")
         return self.states(criteria)[0]
 
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        """The arrays (only those recorded), ready for ``numpy.savez``."""
-        return {k: np.asarray(getattr(self, k)) for k in ARRAY_FIELDS if getattr(self, k) is not None}
-
 
 @dataclass(frozen=True, eq=False)
-class SimulationEnsemble(PathEnsemble):
+class SimulationEnsemble(PathEnsemble, _Recorded):
     """Independent realisations stacked along a leading ``sample`` axis of length n_samples.
 
     The attributes are those of :class:`SimulationResult` with that extra
     axis (``times``, ``delta_times`` and ``trace_neurons`` are shared), and
-    the default thresholds
-    ``criteria`` of the state classifier (THEORY.md section 7).
+    the default thresholds ``criteria`` of the state classifier (THEORY.md
+    section 7).
     """
 
-    grid: TimeGrid
-    replicas: int
-    times: np.ndarray
-    h: np.ndarray
-    m: np.ndarray
-    M: np.ndarray
-    delta_tt: np.ndarray
-    delta_times: np.ndarray | None = None
-    delta_ts: np.ndarray | None = None
-    trace_neurons: np.ndarray | None = None
-    traces: np.ndarray | None = None
-    final_state: np.ndarray | None = None
     criteria: StateCriteria = StateCriteria()
-    provenance: Provenance | None = None
-
-    coords = _COORDS
 
     def array_dims(self) -> dict[str, tuple[str, ...]]:
         return _dims_with_replicas(self.replicas, ("sample",))
@@ -151,7 +141,7 @@ class SimulationEnsemble(PathEnsemble):
         """Realisation i as a :class:`SimulationResult`."""
         shared = ("times", "delta_times", "trace_neurons")
         kw = {}
-        for f in fields(SimulationResult):
+        for f in fields(_Recorded):
             if f.name in ("grid", "replicas", "provenance"):
                 continue
             value = getattr(self, f.name)
@@ -164,10 +154,6 @@ class SimulationEnsemble(PathEnsemble):
         for s in self.states(criteria):
             flat.extend(s if isinstance(s, list) else [s])
         return state_counts(flat)
-
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        """Stacked arrays, ready for ``numpy.savez``."""
-        return {k: np.asarray(getattr(self, k)) for k in ARRAY_FIELDS if getattr(self, k) is not None}
 
 
 def stack_results(grid: TimeGrid, replicas: int, items: list[dict], *,
