@@ -14,6 +14,7 @@ import dataclasses
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 import numpy as np
 
@@ -206,4 +207,7 @@ def run_validation(preset, *, names=None, out_dir=None, cache_dir=None, backend:
         report = write_report(out_dir, results, checks, meta)
         meta["timings_seconds"]["report"] = time.perf_counter() - t_eval
     meta["wall_seconds"] = time.perf_counter() - t0
-    return ValidationRun(results=results, meta=meta, report=report)
+    run = ValidationRun(results=tuple(results), meta=meta, report=report)
+    if out_dir is not None:
+        run.save(Path(out_dir) / "run.nc")  # the same numbers as metrics.json, as labelled arrays
+    return run

@@ -36,6 +36,12 @@ def test_smoke_report_end_to_end_and_resume(tmp_path):
     meta = metrics["meta"]
     assert meta["preset"]["name"] == "smoke" and meta["package_version"]
     assert all("seed" in e and "params" in e for e in meta["ensembles"])
+    # the run is also saved as labelled arrays, with the verdicts of metrics.json
+    from meanfield.results import load
+
+    run = load(out / "run.nc")
+    assert [r.verdict.value for r in run.results] == [c["verdict"] for c in metrics["checks"]]
+    assert list(run.to_xarray()["check"].values) == names
     # a rerun on the same cache recomputes nothing and reproduces every number
     t0 = time.perf_counter()
     assert main(["--smoke", "--out", str(tmp_path / "again"), "--cache", str(cache), "--no-progress"]) == 0
