@@ -79,7 +79,7 @@ class SpectrumRequest(Request):
     def compute(self, seed: np.random.SeedSequence) -> dict:
         from simulate.spectrum import coupling_eigenvalues
 
-        return {"eigenvalues": np.asarray(coupling_eigenvalues(self.network, seed), dtype=complex)}
+        return {"eigenvalues": np.asarray(coupling_eigenvalues(self.network, seed=seed), dtype=complex)}
 
 
 __all__ = ["TraceRequest", "SpectrumRequest", "trace_indices"]

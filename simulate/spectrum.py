@@ -43,12 +43,12 @@ def bulk_radius(network: Network, radius_margin: float = DEFAULT_RADIUS_MARGIN) 
     return network.g * (1.0 + radius_margin / math.sqrt(network.N)) + floor
 
 
-def coupling_eigenvalues(network: Network, seed=0) -> np.ndarray:
+def coupling_eigenvalues(network: Network, *, seed=0) -> np.ndarray:
     """All eigenvalues of the realised J (float64 z of the same seed as :func:`simulate.run`)."""
     return np.linalg.eigvals(realise(network, seed, np.float64).coupling_matrix())
 
 
-def outlier_eigenvalues(network: Network, seed=0, radius_margin: float = DEFAULT_RADIUS_MARGIN) -> np.ndarray:
+def outlier_eigenvalues(network: Network, *, seed=0, radius_margin: float = DEFAULT_RADIUS_MARGIN) -> np.ndarray:
     """Eigenvalues of the realised J outside the bulk disk (THEORY.md section 3).
 
     Parameters
@@ -66,6 +66,6 @@ def outlier_eigenvalues(network: Network, seed=0, radius_margin: float = DEFAULT
         eigenvalue problem, O(N^3) (about 0.2 s at N = 600).
     """
     radius = bulk_radius(network, radius_margin)
-    lam = coupling_eigenvalues(network, seed)
+    lam = coupling_eigenvalues(network, seed=seed)
     out = lam[np.abs(lam) > radius]
     return out[np.argsort(-out.real, kind="stable")]

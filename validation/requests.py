@@ -173,7 +173,7 @@ class EigenRequest(Request):
 
         # one eigenvalue problem gives both the outliers (as simulate.outlier_eigenvalues selects
         # them) and the abscissa over the whole spectrum; two calls would solve it twice
-        lam = coupling_eigenvalues(self.network, seed)
+        lam = coupling_eigenvalues(self.network, seed=seed)
         out = lam[np.abs(lam) > bulk_radius(self.network)]
         out = out[np.argsort(-out.real, kind="stable")]
         return {"outliers": out.astype(complex), "max_re": np.float64(lam.real.max())}

@@ -14,7 +14,7 @@ from meanfield.runner import run_ensemble, spawn_seeds
 def test_same_z_as_run():
     net = mf.Network(N=60, g=0.9, J0=1.5, lambda0=0.2)
     real = simulate.realise(net, 7)
-    lam = simulate.coupling_eigenvalues(net, 7)
+    lam = simulate.coupling_eigenvalues(net, seed=7)
     v = net.mean_weights()
     J = (net.g * real.z + v[None, :]) / math.sqrt(net.N)
     np.testing.assert_allclose(np.sort_complex(lam), np.sort_complex(np.linalg.eigvals(J)), atol=1e-12)
@@ -46,11 +46,11 @@ def test_bulk_radius_scales_with_g_and_validates_margin():
     floor = 10 * math.sqrt(np.finfo(float).eps) * np.linalg.norm(net.mean_weights())
     assert simulate.bulk_radius(net, 3.0) == pytest.approx(0.8 * (1 + 3 / 20) + floor, rel=1e-12)
     with pytest.raises(ValueError, match="radius_margin"):
-        simulate.outlier_eigenvalues(net, 0, radius_margin=-1.0)
+        simulate.outlier_eigenvalues(net, seed=0, radius_margin=-1.0)
 
 
 def _max_real_part_above_one(net, index, seed):
-    out = simulate.outlier_eigenvalues(net, seed)
+    out = simulate.outlier_eigenvalues(net, seed=seed)
     return {"unstable": np.array(out.size > 0 and out[0].real > 1.0)}
 
 
