@@ -37,7 +37,9 @@ import numpy as np
 
 from .arguments import seed_from_record, seed_record
 from .jsonable import to_jsonable
-from .model import STATES, InitialState, Inputs, Network, State, StateCriteria, TimeGrid, classify_state
+from .model import (
+    PHI_REGISTRY, STATES, InitialState, Inputs, Network, State, StateCriteria, TimeGrid, classify_state,
+)
 from .settings import SolverSettings
 from .stats import Proportion, event_proportion
 
@@ -96,7 +98,7 @@ class Provenance:
 
 # --------------------------------------------------------------------------- attribute codecs
 def _network_from_dict(d: Mapping) -> Network:
-    if "phi" in d and d["phi"] not in ("tanh", "erf", "linear"):
+    if d.get("phi", "tanh") not in PHI_REGISTRY:
         raise ValueError(f"cannot rebuild a Network with the custom phi {d['phi']!r} from a file; "
                          "its parameters are in the result's provenance")
     return Network(**d)
@@ -150,7 +152,7 @@ def _decode(obj):
 
 def _result_class(name: str) -> type:
     module, _, qualname = name.rpartition(".")
-    if not module.split(".")[0] in ("meanfield", "simulate", "validation"):
+    if module.split(".")[0] not in ("meanfield", "simulate", "validation"):
         raise ValueError(f"{name!r} is not a result class of this package")
     cls = getattr(importlib.import_module(module), qualname, None)
     if not (isinstance(cls, type) and issubclass(cls, LabelledResult)):

@@ -115,3 +115,14 @@ def test_loading_checks_what_the_file_holds(tmp_path):
     xr.Dataset({"a": ("x", np.arange(3))}).to_netcdf(tmp_path / "foreign.nc", engine="h5netcdf")
     with pytest.raises(ValueError, match="not a saved result"):
         load(tmp_path / "foreign.nc")
+
+
+def test_a_custom_phi_saves_but_cannot_be_rebuilt_from_the_file(tmp_path):
+    net = mf.Network(N=100, g=0.8, J0=1.0, phi=lambda x: np.tanh(2.0 * x))
+    ens = mf.sample(net, grid=mf.TimeGrid(0.1, 1.0), n_samples=2, seed=1, progress=False)
+    path = ens.save(tmp_path / "custom.nc")
+    with pytest.raises(ValueError, match="custom phi"):
+        load(path)
+    ds = mf.results.open_dataset(path)  # the arrays and parameters are still readable
+    np.testing.assert_array_equal(ds["h"].values, ens.h)
+    assert json.loads(ds.attrs["provenance"])["params"]["network"]["phi"] == "<lambda>"
