@@ -383,7 +383,7 @@ def lyapunov_ensemble(
     settings: SolverSettings = TANGENT_SETTINGS,
     quadrature_order: int = 24,
     store_dir=None,
-    progress: bool = False,
+    progress: bool = True,
 ) -> LyapunovEnsemble:
     """Micro, maximal and macro finite-time exponents of ``n_samples`` theory samples (THEORY.md section 5).
 

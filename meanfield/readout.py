@@ -306,7 +306,7 @@ def readout_ensemble(
     workers: int = 1,
     settings: SolverSettings = SolverSettings(),
     store_dir=None,
-    progress: bool = False,
+    progress: bool = True,
 ) -> ReadoutEnsemble:
     """Conditional laws of r(T) for ``n_samples`` theory samples (THEORY.md sections 4 and 6).
 
@@ -425,7 +425,7 @@ def discriminate(
     workers: int = 1,
     settings: SolverSettings = SolverSettings(),
     store_dir=None,
-    progress: bool = False,
+    progress: bool = True,
 ) -> Discrimination:
     """Theory: two stimuli on the same network, two replicas with the same xi (THEORY.md sections 5, 6).
 

@@ -197,7 +197,7 @@ def response_ensemble(
     workers: int = 1,
     settings: SolverSettings = SolverSettings(),
     store_dir=None,
-    progress: bool = False,
+    progress: bool = True,
 ) -> ResponseEnsemble:
     """chi(t_k, t_step) of ``n_samples`` theory samples (THEORY.md section 5).
 

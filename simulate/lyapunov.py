@@ -215,7 +215,7 @@ def lyapunov_ensemble(
     renorm_every: int = 1,
     workers: int = 1,
     store_dir=None,
-    progress: bool = False,
+    progress: bool = True,
 ) -> LyapunovEnsemble:
     """Benettin (maximal) and macro exponents of ``n_samples`` networks (realisation i: i-th child of ``seed``).
 

@@ -62,7 +62,7 @@ def readout_ensemble(
     seed,
     workers: int = 1,
     store_dir=None,
-    progress: bool = False,
+    progress: bool = True,
 ) -> ReadoutEnsemble:
     """r(T) and h(T) of ``n_samples`` networks (realisation i: i-th child of ``seed``).
 
@@ -113,7 +113,7 @@ def discriminate(
     theta: float = 0.0,
     workers: int = 1,
     store_dir=None,
-    progress: bool = False,
+    progress: bool = True,
 ) -> Discrimination:
     """Simulation: two stimuli given to the same realised network (THEORY.md sections 5, 6).
 

@@ -92,7 +92,7 @@ def response_ensemble(
     eps: float = 1e-6,
     workers: int = 1,
     store_dir=None,
-    progress: bool = False,
+    progress: bool = True,
 ) -> ResponseEnsemble:
     """chi(t_k, t_step) of ``n_samples`` networks (realisation i: i-th child of ``seed``).
 

@@ -43,6 +43,15 @@ def test_theory_and_simulation_share_argument_order_and_keywords(theory, sim):
     shared = {"n_samples", "workers", "store_dir", "progress", "weights", "theta", "step", "window",
               "micro_window"}
     assert _keyword_only(theory) & shared == _keyword_only(sim) & shared
+    for name in shared & _keyword_only(theory):  # the same defaults too (progress bars on long work)
+        assert inspect.signature(theory).parameters[name].default == inspect.signature(sim).parameters[name].default
+
+
+def test_every_ensemble_shows_progress_by_default():
+    for theory, sim in PAIRS:
+        for fn in (theory, sim):
+            if "n_samples" in inspect.signature(fn).parameters:
+                assert inspect.signature(fn).parameters["progress"].default is True, fn.__qualname__
 
 
 def test_no_function_still_speaks_the_old_dialect():
