@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..convergence import ConvergenceFit
-from ..statistics import Comparison
+from ..statistics import Comparison, compare_distributions, compare_proportions
 from ..verdict import Verdict, aggregate
 
 
@@ -106,6 +106,21 @@ class Check:
 
     def figures(self, result: CheckResult) -> list:
         return []
+
+    def event_and_law(self, th_event, sim_event, th_h_T, sim_h_T, *, event: str, where: str, N: int,
+                      alpha: float) -> tuple[Comparison, Comparison]:
+        """P(event) (two proportions) and the law of h(T) (two samples), theory against networks at one point.
+
+        ``th_event`` and ``sim_event`` are boolean arrays over samples and
+        networks; ``where`` labels the point (e.g. ``"A=0.5"``). Both
+        comparisons use this check's tolerance at level ``alpha``.
+        """
+        th_event, sim_event = np.asarray(th_event, dtype=bool), np.asarray(sim_event, dtype=bool)
+        judged = {"tolerance": self.tolerance, "tolerance_reason": self.tolerance_reason, "alpha": alpha, "N": N}
+        p = compare_proportions(int(th_event.sum()), th_event.size, int(sim_event.sum()), sim_event.size,
+                                label=f"{event}, {where}, N={N}", **judged)
+        law = compare_distributions(th_h_T, sim_h_T, label=f"law of h(T), {where}, N={N}", **judged)
+        return p, law
 
     def result(self, comparisons, convergence=(), findings=(), metrics=None, plot_data=None) -> CheckResult:
         """Assemble a :class:`CheckResult`; the verdict aggregates the comparisons."""

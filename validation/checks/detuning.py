@@ -14,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..convergence import fit_exponent
-from ..statistics import compare_distributions, compare_proportions
 from .base import FAMILY_ALPHA, Check, bonferroni
 from .common import H_THRESHOLD, for_preset, point
 
@@ -53,17 +52,11 @@ class DetuningCheck(Check):
         alpha = bonferroni(FAMILY_ALPHA, 2 * len(pts) * len(sizes))
         comps, per_N, plot = [], {}, {"lambda0": list(pts), "theory": [], "sim": {}}
         for lam, p in pts.items():
-            th = data(p.theory[sizes[0]])
-            big_th = np.abs(th.stack("h")[:, -1]) > H_THRESHOLD
+            h_th = data(p.theory[sizes[0]]).stack("h")[:, -1]
             for N in sizes:
-                sim = data(p.sims[N])
-                big_sim = np.abs(sim.stack("h")[:, -1]) > H_THRESHOLD
-                c = compare_proportions(int(big_th.sum()), big_th.size, int(big_sim.sum()), big_sim.size,
-                                        tolerance=self.tolerance, tolerance_reason=self.tolerance_reason,
-                                        alpha=alpha, label=f"P(|h(T)|>0.5), lambda0={lam:g}, N={N}", N=N)
-                k = compare_distributions(th.stack("h")[:, -1], sim.stack("h")[:, -1], tolerance=self.tolerance,
-                                          tolerance_reason=self.tolerance_reason, alpha=alpha,
-                                          label=f"law of h(T), lambda0={lam:g}, N={N}", N=N)
+                h_sim = data(p.sims[N]).stack("h")[:, -1]
+                c, k = self.event_and_law(np.abs(h_th) > H_THRESHOLD, np.abs(h_sim) > H_THRESHOLD, h_th, h_sim,
+                                          event="P(|h(T)|>0.5)", where=f"lambda0={lam:g}", N=N, alpha=alpha)
                 comps += [c, k]
                 per_N.setdefault(N, []).append(c)
                 plot["sim"].setdefault(N, []).append(c.simulation)

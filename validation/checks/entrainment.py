@@ -18,7 +18,6 @@ import numpy as np
 from meanfield.model import Inputs, SparseInput
 
 from ..convergence import fit_exponent
-from ..statistics import compare_distributions, compare_proportions
 from .base import FAMILY_ALPHA, Check, bonferroni
 from .common import for_preset, point, states_of
 
@@ -67,13 +66,10 @@ class EntrainmentCheck(Check):
         for A, p in pts.items():
             for N in sizes:
                 th, sim = data(p.theory[N]), data(p.sims[N])
-                s_th, s_sim = states_of(th, T), states_of(sim, T)
-                c = compare_proportions(s_th.count("coherent"), len(s_th), s_sim.count("coherent"), len(s_sim),
-                                        tolerance=self.tolerance, tolerance_reason=self.tolerance_reason,
-                                        alpha=alpha, label=f"P(coherent), A={A:g}, N={N}", N=N)
-                k = compare_distributions(th.stack("h")[:, -1], sim.stack("h")[:, -1], tolerance=self.tolerance,
-                                          tolerance_reason=self.tolerance_reason, alpha=alpha,
-                                          label=f"law of h(T), A={A:g}, N={N}", N=N)
+                coherent_th = [s == "coherent" for s in states_of(th, T)]
+                coherent_sim = [s == "coherent" for s in states_of(sim, T)]
+                c, k = self.event_and_law(coherent_th, coherent_sim, th.stack("h")[:, -1], sim.stack("h")[:, -1],
+                                          event="P(coherent)", where=f"A={A:g}", N=N, alpha=alpha)
                 comps += [c, k]
                 per_N_p.setdefault(N, []).append(c)
                 per_N_ks.setdefault(N, []).append(k)
