@@ -9,6 +9,9 @@ heard of:
 * ``histograms``: variables over ``sample`` (and at most a few conditions,
   e.g. ``stimulus``) with no ``time`` anywhere (exponent, readout,
   discrimination ensembles): one histogram per variable, one colour per condition;
+* ``comparisons``: a validation run (variables over ``comparison``): every
+  comparison's discrepancy and interval in units of its tolerance, coloured
+  by verdict, grouped by check;
 * ``generic``: every other 1-D/2-D numeric variable against its ``time``
   dimension if it has one, else against its first dimension.
 """
@@ -103,10 +106,16 @@ def _over_samples(da) -> bool:
     return da.ndim == 1 or da.shape[1] <= MAX_CONDITIONS
 
 
+_COMPARISON_VARS = ("discrepancy", "interval_low", "interval_high", "tolerance", "verdict", "check_of_comparison")
+_VERDICT_COLOURS = {"pass": "tab:green", "fail": "tab:red", "inconclusive": "tab:gray"}
+
+
 def classify(ds) -> str:
-    """Which plot a dataset gets: ``"paths"``, ``"histograms"`` or ``"generic"`` (module docstring)."""
+    """Which plot a dataset gets: ``"paths"``, ``"histograms"``, ``"comparisons"`` or ``"generic"`` (module docstring)."""
     if "h" in ds.data_vars and "time" in ds["h"].dims:
         return "paths"
+    if all(v in ds.data_vars for v in _COMPARISON_VARS):
+        return "comparisons"
     over_sample = [v for v in ds.data_vars if _over_samples(ds[v])]
     if over_sample and not any("time" in ds[v].dims for v in ds.data_vars):
         return "histograms"
@@ -123,6 +132,9 @@ def plot_dataset(ds, path: Path) -> str:
     """
     plt = _pyplot()
     kind = classify(ds)
+    if kind == "comparisons":
+        _plot_comparisons(plt, ds, path)
+        return kind
     if kind == "paths":
         names = ["h"] + [v for v in ("delta_tt",) if v in ds.data_vars and "time" in ds[v].dims]
     elif kind == "histograms":
@@ -165,6 +177,33 @@ def plot_dataset(ds, path: Path) -> str:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return kind
+
+
+def _plot_comparisons(plt, ds, path: Path) -> None:
+    """Discrepancy / tolerance with its interval for every comparison, one row per comparison."""
+    tol = ds["tolerance"].values
+    d, lo, hi = (ds[v].values / tol for v in ("discrepancy", "interval_low", "interval_high"))
+    verdict, check = ds["verdict"].values.astype(str), ds["check_of_comparison"].values.astype(str)
+    y = np.arange(d.size)[::-1]
+    fig, ax = plt.subplots(figsize=(7, 0.9 + 0.12 * d.size))
+    for v, colour in _VERDICT_COLOURS.items():
+        on = verdict == v
+        if on.any():
+            ax.errorbar(d[on], y[on], xerr=[d[on] - lo[on], hi[on] - d[on]], fmt="o", ms=3, lw=0.8,
+                        color=colour, label=f"{v} ({int(on.sum())})")
+    ax.axvspan(-1.0, 1.0, color="tab:green", alpha=0.08, lw=0)  # within the tolerance
+    ax.axvline(0.0, color="k", lw=0.5)
+    starts = [i for i in range(check.size) if i == 0 or check[i] != check[i - 1]]
+    ax.set_yticks([y[i] for i in starts], [f"({check[i]})" for i in starts])
+    for i in starts[1:]:
+        ax.axhline(y[i] + 0.5, color="k", lw=0.3)
+    ax.set_xlabel("discrepancy / tolerance (theory against networks), with its interval")
+    ax.legend(fontsize=7, loc="lower right")
+    fig.suptitle(_title(ds), fontsize=9)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def plot_result(result, path) -> str:

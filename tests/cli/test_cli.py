@@ -267,3 +267,26 @@ def test_two_stimuli_over_samples_are_histograms_and_many_columns_are_not(tmp_pa
     assert plot_dataset(pair, tmp_path / "pair.png") == "histograms"
     wide = xr.Dataset({"x": (("sample", "neuron"), np.zeros((3, 50)))})
     assert classify(wide) == "generic"
+
+
+def test_plot_draws_the_comparisons_of_a_validation_run(tmp_path, capsys):
+    # a synthetic run: two checks, three comparisons with known verdicts (no ensembles computed)
+    from validation.checks.base import CheckResult
+    from validation.pipeline import ValidationRun
+    from validation.statistics import compare_proportions
+
+    from meanfield_cli.plots import classify
+
+    comps = [compare_proportions(k, 100, 50, 100, tolerance=0.1, tolerance_reason="test", alpha=0.01,
+                                 label=f"P, k={k}", N=500) for k in (50, 52, 90)]
+    results = tuple(CheckResult(name=name, title=name, description={}, comparisons=tuple(c), convergence=(),
+                                verdict=c[0].verdict, findings=(), metrics={}, plot_data={})
+                    for name, c in (("x", comps[:2]), ("y", comps[2:])))
+    path = ValidationRun(results=results, meta={"package_version": "0"}).save(tmp_path / "run.nc")
+    from meanfield.results import load
+
+    assert classify(load(path).to_xarray()) == "comparisons"
+    assert main(["plot", str(path)]) == 0
+    assert path.with_suffix(".png").read_bytes()[:8] == PNG_MAGIC
+    assert "comparisons plot" in capsys.readouterr().out
+    assert [c.verdict.value for c in comps][2] == "fail"  # 0.9 against 0.5 is decisively outside 0.1
