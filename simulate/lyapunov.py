@@ -217,10 +217,11 @@ def lyapunov_ensemble(
     store_dir=None,
     progress: bool = True,
 ) -> LyapunovEnsemble:
-    """Benettin (maximal) and macro exponents of ``n_samples`` networks (realisation i: i-th child of ``seed``).
+    """Benettin (maximal) and macro exponents of ``n_samples`` networks (THEORY.md section 5; module docstring).
 
-    The simulation counterpart of :func:`meanfield.lyapunov.lyapunov_ensemble`
-    (``micro`` is None: a network has no fixed population path).
+    Realisation i uses the i-th child of ``seed``. The simulation counterpart
+    of :func:`meanfield.lyapunov.lyapunov_ensemble` (``micro`` is None: a
+    network has no fixed population path).
     ``window`` = (t_a, t_b) is the window of the macro exponent, ``micro_window``
     that of the Benettin exponent (default: ``window``; both default to (0, T)).
     """

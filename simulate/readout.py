@@ -64,7 +64,7 @@ def readout_ensemble(
     store_dir=None,
     progress: bool = True,
 ) -> ReadoutEnsemble:
-    """r(T) and h(T) of ``n_samples`` networks (realisation i: i-th child of ``seed``).
+    """r(T) and h(T) of ``n_samples`` networks (THEORY.md sections 1 and 6; realisation i: i-th child of ``seed``).
 
     The simulation counterpart of :func:`meanfield.readout.readout_ensemble`.
 

@@ -69,9 +69,10 @@ def impulse_response(
     seed=0,
     eps: float = 1e-6,
 ) -> np.ndarray:
-    """chi(t_k, t_step), k = 0..K, of one network realised from ``seed`` (as :func:`simulate.run` realises it).
+    """chi(t_k, t_step), k = 0..K, of one network realised from ``seed`` (THEORY.md sections 1, 5; module docstring).
 
-    The simulation counterpart of :func:`meanfield.response.impulse_response`.
+    The network is realised as :func:`simulate.run` realises it; the
+    simulation counterpart of :func:`meanfield.response.impulse_response`.
     """
     return realisation_response(realise(network, seed), inputs, grid, initial, step=step, eps=eps)
 
@@ -94,7 +95,7 @@ def response_ensemble(
     store_dir=None,
     progress: bool = True,
 ) -> ResponseEnsemble:
-    """chi(t_k, t_step) of ``n_samples`` networks (realisation i: i-th child of ``seed``).
+    """chi(t_k, t_step) of ``n_samples`` networks (THEORY.md sections 1, 5; realisation i: i-th child of ``seed``).
 
     The simulation counterpart of :func:`meanfield.response.response_ensemble`.
     """
