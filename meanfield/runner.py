@@ -16,11 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import json
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
@@ -28,7 +24,8 @@ import numpy as np
 from .arguments import count, seed_from_record, seed_record, seed_sequence  # noqa: F401 (re-exported)
 from .backends import LocalBackend
 from .jsonable import to_jsonable
-from .results import Provenance, package_version
+from .results import Provenance, package_version  # noqa: F401 (re-exported)
+from .store import ResultStore
 
 try:  # pragma: no cover - tqdm is a declared dependency; the fallback keeps imports light
     from tqdm.auto import tqdm
@@ -39,63 +36,6 @@ except ImportError:  # pragma: no cover
 def spawn_seeds(seed, n: int) -> list[np.random.SeedSequence]:
     """The first ``n`` children of ``SeedSequence(seed)``, one per realisation."""
     return seed_sequence(seed).spawn(count("the number of realisations", n, lo=0))
-
-
-class ResultStore:
-    """A directory holding one ``.npz`` per realisation and a ``manifest.json``.
-
-    The manifest carries the parameters, the root seed, the package version and
-    the number of realisations. Opening a store whose manifest disagrees with
-    the requested parameters raises instead of mixing two ensembles. Files are
-    written atomically (temporary name, then rename), so an interrupted run
-    leaves only complete realisations behind and resumes from them.
-    """
-
-    def __init__(self, directory, params: Mapping, seed_root: Mapping, n_items: int, kind: str):
-        self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self.manifest = {
-            "kind": kind,
-            "params": to_jsonable(dict(params)),
-            "seed": to_jsonable(dict(seed_root)),
-            "package_version": package_version(),
-        }
-        path = self.directory / "manifest.json"
-        if path.exists():
-            old = json.loads(path.read_text())
-            for key in ("kind", "params", "seed"):
-                if old.get(key) != self.manifest[key]:
-                    raise ValueError(
-                        f"{self.directory} holds a different ensemble ({key} differs); "
-                        "choose another directory or delete it"
-                    )
-            self.manifest["n_items"] = max(int(old.get("n_items", 0)), n_items)
-        else:
-            self.manifest["n_items"] = n_items
-        self._write_text(path, json.dumps(self.manifest, indent=2, sort_keys=True))
-
-    def _item_path(self, i: int) -> Path:
-        return self.directory / f"item_{i:06d}.npz"
-
-    @staticmethod
-    def _write_text(path: Path, text: str) -> None:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-
-    def has(self, i: int) -> bool:
-        return self._item_path(i).exists()
-
-    def save(self, i: int, arrays: Mapping[str, np.ndarray]) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".npz.tmp")
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, self._item_path(i))
-
-    def load(self, i: int) -> dict[str, np.ndarray]:
-        with np.load(self._item_path(i)) as data:
-            return {k: data[k] for k in data.files}
 
 
 @dataclass
@@ -146,8 +86,8 @@ def run_ensemble(
         Show a progress bar.
     store : ResultStore, optional
         Realisations already in the store are loaded, not recomputed; new ones
-        are saved as soon as they finish. Anything with ``has(i)``,
-        ``load(i)`` and ``save(i, arrays)`` works.
+        are saved as soon as they finish. Anything with ``load(i)`` (None when
+        absent) and ``save(i, arrays)`` works.
     backend : LocalBackend or DaskBackend, optional
         Where the tasks run (default ``LocalBackend(workers)``). Results do not
         depend on the backend.
@@ -162,9 +102,9 @@ def run_ensemble(
     results: list[dict | None] = [None] * n
     todo = []
     for i in range(n):
-        if store is not None and store.has(i):
-            results[i] = store.load(i)
-        else:
+        if store is not None:
+            results[i] = store.load(i)  # None when absent or unusable (then recomputed)
+        if results[i] is None:
             todo.append(i)
     bar = _Progress(total=n, desc=desc, enabled=progress and n > 1, initial=n - len(todo))
     try:
@@ -273,7 +213,7 @@ def map_seeds(
     params = {k: describe(v) for k, v in context.items()}
     store = None
     if store_dir is not None:
-        store = ResultStore(store_dir, params, seed_record(root), n, kind=function)
+        store = ResultStore(store_dir, params, seed_record(root), kind=function)
     items = run_ensemble(functools.partial(task, **context), root.spawn(n), workers=workers,
                          progress=progress, store=store, desc=desc or function, backend=backend)
     prov = Provenance(function=function, params=params, seed=seed_record(root), n_samples=n)

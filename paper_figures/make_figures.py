@@ -95,7 +95,7 @@ def count_cached(merged: dict, root_seed: int, cache_dir) -> int:
         if not (Path(cache_dir) / key).exists():
             continue
         store = ResultStore(Path(cache_dir) / key, req.params(), seed_record(request_seed(root_seed, req)),
-                            n_items(req), kind=f"validation.{req.kind}")
+                            kind=f"validation.{req.kind}")
         total += sum(store.has(i) for i in range(n_items(req)))
     return total
 

@@ -83,13 +83,9 @@ class _SweepStore:
     def __init__(self, where):
         self.where = where
 
-    def has(self, j):
-        store, i = self.where[j]
-        return store is not None and store.has(i)
-
     def load(self, j):
         store, i = self.where[j]
-        return store.load(i)
+        return None if store is None else store.load(i)
 
     def save(self, j, arrays):
         store, i = self.where[j]
@@ -133,7 +129,7 @@ def run_sweep(requests, *, root_seed: int = 0, cache_dir=None, backend=None, wor
         root = request_seed(root_seed, req)
         store = None
         if cache_dir is not None:
-            store = ResultStore(Path(cache_dir) / key, req.params(), seed_record(root), n_items(req),
+            store = ResultStore(Path(cache_dir) / key, req.params(), seed_record(root),
                                 kind=f"validation.{req.kind}")
         seeds = spawn_seeds(root, n_items(req))
         start = len(items)

@@ -35,7 +35,7 @@ def test_store_resumes_without_recomputing(tmp_path):
     task = functools.partial(_draw, n=3)
     seeds = spawn_seeds(5, 4)
     params = {"n": 3}
-    store = ResultStore(tmp_path, params, seed_record(np.random.SeedSequence(5)), 4, kind="demo")
+    store = ResultStore(tmp_path, params, seed_record(np.random.SeedSequence(5)), kind="demo")
     partial = run_ensemble(task, seeds[:2], store=store, progress=False)
     calls = []
 
@@ -52,9 +52,9 @@ def test_store_resumes_without_recomputing(tmp_path):
 
 
 def test_store_refuses_a_different_ensemble(tmp_path):
-    ResultStore(tmp_path, {"g": 1.0}, {"entropy": 1, "spawn_key": []}, 2, kind="demo")
+    ResultStore(tmp_path, {"g": 1.0}, {"entropy": 1, "spawn_key": []}, kind="demo")
     with pytest.raises(ValueError, match="different ensemble"):
-        ResultStore(tmp_path, {"g": 2.0}, {"entropy": 1, "spawn_key": []}, 2, kind="demo")
+        ResultStore(tmp_path, {"g": 2.0}, {"entropy": 1, "spawn_key": []}, kind="demo")
 
 
 def test_bad_worker_count():
