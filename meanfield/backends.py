@@ -129,6 +129,9 @@ class DaskBackend:
 
 BACKENDS = ("local", "dask")
 
+#: Seconds to wait for a Dask scheduler before giving up with a message (not dask's default 30).
+SCHEDULER_TIMEOUT = 5
+
 
 @contextlib.contextmanager
 def open_backend(name: str = "local", workers: int = 1, scheduler: str | None = None):
@@ -159,7 +162,12 @@ def open_backend(name: str = "local", workers: int = 1, scheduler: str | None = 
     except ImportError as exc:
         raise ValueError("backend 'dask' needs dask.distributed: pip install 'meanfield[dask]'") from exc
     if scheduler is not None:
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+        except (OSError, TimeoutError) as exc:  # refused, unknown host, or nobody answers in time
+            raise ValueError(f"cannot reach the Dask scheduler at {scheduler} within {SCHEDULER_TIMEOUT} s "
+                             f"({type(exc).__name__}); start it or check the address") from None
+        with client:
             yield DaskBackend(client)
         return
     threads = max(1, (os.cpu_count() or 1) // workers)

@@ -40,6 +40,7 @@ from typing import Mapping
 
 import numpy as np
 
+from .arguments import writable_directory
 from .jsonable import to_jsonable
 from .results import package_version
 
@@ -90,15 +91,11 @@ class ResultStore:
     """
 
     def __init__(self, directory, params: Mapping, seed_root: Mapping, kind: str):
-        self.directory = Path(directory)
-        if self.directory.exists() and not self.directory.is_dir():
-            raise ValueError(f"store directory {self.directory} is a file; give a directory (or a new path)")
+        self.directory = writable_directory("store directory", directory)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ValueError(f"cannot create the store directory {self.directory}: {exc.strerror or exc}") from None
-        if not os.access(self.directory, os.W_OK | os.X_OK):
-            raise ValueError(f"store directory {self.directory} is not writable")
         self._seed_root = {"entropy": int(seed_root["entropy"]),
                            "spawn_key": [int(k) for k in seed_root["spawn_key"]]}
         identity = {"kind": kind, "params": to_jsonable(dict(params)), "seed": self._seed_root,

@@ -136,11 +136,11 @@ def _describe(network, grid) -> str:
             f"phi = {network.phi.name}, dt = {grid.dt:g}, T = {grid.T:g}")
 
 
-def _check_out(path: str, suffix: str = ".nc") -> Path:
-    out = Path(path)
-    if out.is_dir():
-        raise ValueError(f"--out {path} is a directory; give a file name such as {out / ('result' + suffix)}")
-    return out
+def _check_out(path: str) -> Path:
+    """The --out file, checked before any compute (a folder, an unwritable place or a full disk is refused)."""
+    from meanfield.arguments import writable_file
+
+    return writable_file("--out", path)
 
 
 def _state_lines(probabilities: dict) -> list[str]:
@@ -271,8 +271,8 @@ def _forward(command: str, argv: list[str]) -> int:
     if command == "validate":
         from validation.__main__ import build_parser, main as forward
 
-        parser = build_parser()
-        call = lambda: forward(argv)  # noqa: E731
+        parser = build_parser(f"{PROG} {command}")
+        call = lambda: forward(argv, prog=f"{PROG} {command}")  # noqa: E731
     else:
         from paper_figures.make_figures import build_parser, main as forward
 

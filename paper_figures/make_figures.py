@@ -227,6 +227,12 @@ def main(argv=None, prog: str | None = None) -> int:
     parser = build_parser() if prog is None else build_parser(prog)
     args = parser.parse_args(argv)
     try:
+        from meanfield.arguments import writable_directory
+
+        # output places are checked before any compute: a bad --out must not cost a run
+        writable_directory("--out", args.out if args.out is not None else DEFAULT_OUT)
+        if args.cache is not None:
+            writable_directory("--cache", args.cache)
         if args.gallery_only:
             rewrite_gallery(args.preset, out=args.out)
         else:

@@ -14,14 +14,16 @@ import argparse
 import os
 import sys
 
+from meanfield.arguments import writable_directory
 from meanfield.backends import BACKENDS
+
 from .checks import CHECKS
 from .presets import get_preset
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str = "python -m validation") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m validation",
+        prog=prog,
         description="Mean-field theory against finite-N simulation: run the checks and write an HTML report "
                     "(index.html, PNG figures, metrics.json).")
     size = p.add_mutually_exclusive_group()
@@ -46,26 +48,34 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv=None, prog: str | None = None) -> int:
+    """Run the report; ``prog`` names the program in help and errors (``meanfield validate`` forwards here)."""
+    parser = build_parser() if prog is None else build_parser(prog)
+    args = parser.parse_args(argv)
+
+    def fail(message) -> int:
+        print(f"{parser.prog}: error: {message}", file=sys.stderr)
+        return 2
+
     preset = get_preset(args.preset)
     workers = args.workers
     if workers is None:
         workers = 1 if preset.name == "smoke" else max(1, min(2, os.cpu_count() or 1))
     if workers < 1:
-        raise SystemExit("--workers must be >= 1")
+        return fail(f"--workers must be >= 1, got {workers}")
     if args.scheduler is not None and args.backend != "dask":
-        print("error: --scheduler needs --backend dask", file=sys.stderr)
-        return 2
+        return fail("--scheduler needs --backend dask")
     out = args.out or f"validation_report_{preset.name}"
     from .pipeline import run_validation
 
-    try:
+    try:  # output places are checked before any compute: a bad --out must not cost a run
+        writable_directory("--out", out)
+        if args.cache is not None:
+            writable_directory("--cache", args.cache)
         run = run_validation(preset, names=args.only, out_dir=out, cache_dir=args.cache, backend=args.backend,
                              workers=workers, scheduler=args.scheduler, progress=not args.no_progress)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(exc)
     width = max(len(r.title) for r in run.results)
     print()
     for r in run.results:

@@ -290,3 +290,23 @@ def test_plot_draws_the_comparisons_of_a_validation_run(tmp_path, capsys):
     assert path.with_suffix(".png").read_bytes()[:8] == PNG_MAGIC
     assert "comparisons plot" in capsys.readouterr().out
     assert [c.verdict.value for c in comps][2] == "fail"  # 0.9 against 0.5 is decisively outside 0.1
+
+
+def test_output_places_are_checked_before_any_compute(tmp_path, capsys, monkeypatch):
+    import meanfield as mf
+    import meanfield.arguments
+
+    def no_compute(*args, **kwargs):
+        raise AssertionError("computed although the output place is unusable")
+
+    monkeypatch.setattr(mf, "sample", no_compute)
+    monkeypatch.setattr(meanfield.arguments, "_free_bytes", lambda folder: 1024)  # a full disk
+    assert main(["sample", *TINY, "--out", str(tmp_path / "theory.nc")]) == 2
+    assert "is full" in capsys.readouterr().err
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    monkeypatch.undo()
+    assert main(["figures", "--smoke", "--out", str(a_file)]) == 2
+    assert capsys.readouterr().err.startswith(f"meanfield figures: error: --out {a_file} is a file")
+    assert main(["validate", "--smoke", "--cache", str(a_file)]) == 2
+    assert capsys.readouterr().err.startswith(f"meanfield validate: error: --cache {a_file} is a file")

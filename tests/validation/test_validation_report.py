@@ -56,7 +56,27 @@ def test_cli_rejects_bad_arguments(capsys):
         build_parser().parse_args(["--only", "z"])
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--quick", "--full"])
-    with pytest.raises(SystemExit, match="workers"):
-        main(["--smoke", "--workers", "0"])
+    assert main(["--smoke", "--workers", "0"]) == 2  # one line and status 2, like every bad input
+    assert "--workers must be >= 1" in capsys.readouterr().err
     assert main(["--smoke", "--backend", "local", "--scheduler", "tcp://127.0.0.1:1", "--out", "/nonexistent-x"]) == 2
     assert "scheduler" in capsys.readouterr().err
+
+
+def test_bad_output_places_are_refused_before_any_compute(tmp_path, capsys, monkeypatch):
+    import meanfield.arguments
+    import validation.pipeline
+
+    def no_compute(*args, **kwargs):
+        raise AssertionError("computed although the output place is unusable")
+
+    monkeypatch.setattr(validation.pipeline, "run_validation", no_compute)
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    assert main(["--smoke", "--out", str(a_file)]) == 2
+    assert f"--out {a_file} is a file" in capsys.readouterr().err
+    assert main(["--smoke", "--out", str(tmp_path / "report"), "--cache", str(a_file)]) == 2
+    assert "--cache" in capsys.readouterr().err
+    monkeypatch.setattr(meanfield.arguments, "_free_bytes", lambda folder: 1024)  # a full disk
+    assert main(["--smoke", "--out", str(tmp_path / "report")]) == 2
+    err = capsys.readouterr().err
+    assert "disk holding" in err and "full" in err and err.count("\n") == 1

@@ -144,3 +144,16 @@ def test_a_negative_pivot_is_a_failed_item_not_an_aborted_sweep(monkeypatch):
     item = req.compute(np.random.SeedSequence(0))
     assert item["failed"] == 1 and "pivot" in str(item["error"])
     assert np.all(np.isnan(item["h"]))
+
+
+def test_an_unreachable_dask_scheduler_fails_in_seconds_naming_the_address():
+    pytest.importorskip("distributed")
+    import time
+
+    from meanfield.backends import SCHEDULER_TIMEOUT, open_backend
+
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:1 "):
+        with open_backend("dask", workers=1, scheduler="tcp://127.0.0.1:1"):
+            pass
+    assert time.perf_counter() - t0 < SCHEDULER_TIMEOUT + 10  # not dask's default of 30 s per attempt
