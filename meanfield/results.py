@@ -289,9 +289,6 @@ def load(path):
 
 
 # --------------------------------------------------------------------------- path ensembles
-_STATE_INDEX = {s: i for i, s in enumerate(STATES)}
-
-
 class PathEnsemble(LabelledResult):
     """Methods shared by ensembles of population paths, theory and networks (THEORY.md section 7).
 
@@ -350,9 +347,3 @@ class PathEnsemble(LabelledResult):
         if events.shape != (self.n_samples,):
             raise ValueError(f"events must have shape ({self.n_samples},), got {events.shape}")
         return event_proportion(events, confidence, method)
-
-    def state_codes(self, criteria: StateCriteria | None = None) -> np.ndarray:
-        """The states as integer codes (index into ``meanfield.model.STATES``), for arrays and files."""
-        states = self.states(criteria)
-        return np.array([[_STATE_INDEX[s] for s in row] if isinstance(row, list) else _STATE_INDEX[row]
-                         for row in states], dtype=np.int64)
