@@ -1,14 +1,20 @@
 """Cost of one theory sample (THEORY.md section 4) and of a probability curve.
 
-Run:  python benchmarks/bench_theory.py [--quick]
+Run:  python benchmarks/bench_theory.py [--quick] [--plane]
 
-Prints, for K = 300, 600, 1200 Euler steps (tanh, 40 Gauss-Hermite nodes,
-tol 1e-3): seconds per sample, the measured scaling exponent of the cost in K,
+Prints, for K = 300, 600, 1200 Euler steps (tanh, default settings: the
+adaptive quadrature at accuracy 1e-6, tol 1e-3): seconds per sample, the measured scaling exponent of the cost in K,
 and the speed-up over a straightforward numpy implementation of the same
 recursion (2-D Gauss-Hermite sums by broadcasting, the same causal Cholesky)
 measured in the same run. Then it times a short ensemble on 2 workers and
 extrapolates the cost of the 10-point P(coherent) versus J0 curve with 500
 samples per point.
+
+Then the cost per sample across the plane (T = 40) for the fixed 40-node
+Gauss-Hermite rule (the former default) and the adaptive default, with the
+failures of each. ``--plane`` runs the full reliability plane instead of a
+few points: 20 seeds at every g in {0, 0.5, ..., 3} x J0 in {0, 1, 3, 6, 10}
+x phi in {tanh, erf}, printing the failures per point and the cost.
 
 Targets (issue 3): K = 600 under 0.3 s per sample on one core; the 10 x 500
 curve under 15 minutes on 2 cores.
@@ -76,10 +82,63 @@ def time_call(fn, repeat):
     return best
 
 
+def plane_costs(gs, J0s, phis, n_seeds, settings):
+    """Failures per (phi, g, J0) and the mean seconds per successful sample at T = 40."""
+    grid = mf.TimeGrid(0.1, 40.0)
+    failures, seconds, solved = {}, 0.0, 0
+    for phi in phis:
+        for g in gs:
+            for J0 in J0s:
+                net = mf.Network(N=1000, g=g, J0=J0, phi=phi)
+                bad = 0
+                for seed in range(n_seeds):
+                    t0 = time.perf_counter()
+                    try:
+                        path = solve(net, grid=grid, seed=seed, settings=settings)
+                    except FloatingPointError:
+                        bad += 1
+                        continue
+                    seconds += time.perf_counter() - t0
+                    solved += 1
+                    bad += int(not np.all(np.isfinite(path.h)))
+                failures[phi, g, J0] = bad
+    return failures, seconds / max(solved, 1)
+
+
+def print_plane(n_seeds):
+    gs, J0s = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0), (0.0, 1.0, 3.0, 6.0, 10.0)
+    for name, settings in (("fixed Gauss-Hermite 40", mf.SolverSettings(quadrature_order=40)),
+                           ("adaptive 1e-6 (default)", mf.SolverSettings())):
+        failures, cost = plane_costs(gs, J0s, ("tanh", "erf"), n_seeds, settings)
+        print(f"\n{name}: failures of {n_seeds} seeds per point (rows g, columns J0 = {J0s})")
+        for phi in ("tanh", "erf"):
+            for g in gs:
+                print(f"  {phi:4s} g = {g:3.1f}: " + " ".join(f"{failures[phi, g, J0]:3d}" for J0 in J0s))
+        print(f"  total failures {sum(failures.values())} of {len(failures) * n_seeds}; "
+              f"{cost:.3f} s per successful sample")
+
+
+def print_cost_by_g():
+    grid = mf.TimeGrid(0.1, 40.0)
+    print(f"\ncost per sample at T = 40 (tanh, J0 = 1, 5 seeds): {'g':>4} {'fixed 40':>14} {'adaptive':>14}")
+    for g in (1.0, 2.0, 3.0):
+        row = []
+        for settings in (mf.SolverSettings(quadrature_order=40), mf.SolverSettings()):
+            failures, cost = plane_costs((g,), (1.0,), ("tanh",), 5, settings)
+            n_bad = failures["tanh", g, 1.0]
+            row.append(f"{cost:8.3f} s ({n_bad}/5 fail)" if n_bad < 5 else f"{'all 5 fail':>14}")
+        print(f"{'':>50}{g:4.1f} " + " ".join(row))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller K and ensemble")
+    parser.add_argument("--plane", action="store_true",
+                        help="only the reliability plane: 20 seeds x 7 g x 5 J0 x {tanh, erf}, both rules")
     args = parser.parse_args(argv)
+    if args.plane:
+        print_plane(20)
+        return
 
     net = mf.Network(N=1000, g=1.5, J0=1.0)
     initial = mf.InitialState()
@@ -117,6 +176,7 @@ def main(argv=None):
     curve = 10 * 500 * per_sample
     print(f"ensemble on 2 workers: {per_sample:.3f} s/sample (wall) -> 10 x 500 curve ~ {curve / 60:.1f} min "
           f"(target < 15 min: {'met' if curve < 900 else 'MISSED'})")
+    print_cost_by_g()
 
 
 if __name__ == "__main__":

@@ -5,12 +5,23 @@ items[i]))`` in order of completion. Results do not depend on the backend,
 because every task draws only from its own SeedSequence.
 :func:`open_backend` is the one place that creates a backend by name and
 tears down what it started (a Dask ``LocalCluster``).
+
+Workers of the local pool never outlive the process that started them. On
+Linux the kernel kills a worker when its parent dies (``PR_SET_PDEATHSIG``),
+even while the worker is inside compiled code that holds the GIL; everywhere
+a thread of each worker also watches a pipe from its parent and its parent's
+pid and exits when the parent is gone (killed by SIGKILL or SIGTERM, or
+crashed). A pool whose run is interrupted, fails or is abandoned stops its
+workers at once instead of waiting for their tasks.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import sys
+import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
@@ -27,6 +38,61 @@ def _limit_threads(n_threads: int) -> None:
         numba.set_num_threads(max(1, min(n_threads, numba.config.NUMBA_NUM_THREADS)))
     except Exception:  # pragma: no cover - numba missing or already configured
         pass
+
+
+#: Seconds between two checks of a worker's parent pid (the pipe's EOF is seen at once).
+PARENT_POLL = 0.5
+
+
+def _watch_parent(parent_alive) -> None:
+    """Exit this worker process when its parent is gone.
+
+    ``parent_alive`` is the read end of a pipe whose only write end the
+    parent holds: the kernel closes it when the parent dies, however it
+    dies, and the read then hits EOF (Linux and macOS alike). A change of
+    ``os.getppid()`` (reparenting) is the fallback for the case where a
+    process forked by the parent keeps the write end open.
+    """
+    ppid = os.getppid()
+
+    def watch():
+        while True:
+            try:
+                if parent_alive.poll(PARENT_POLL):
+                    parent_alive.recv()  # the parent never sends: only EOF gets here
+            except (EOFError, OSError):
+                os._exit(1)
+            if os.getppid() != ppid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="meanfield-parent-watch", daemon=True).start()
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel send SIGKILL to this process when its parent dies.
+
+    The watcher thread of :func:`_watch_parent` needs the GIL, which a task in
+    a long Numba or C call may hold for minutes; the kernel signal does not.
+    (It fires when the parent's thread that started the worker ends: the
+    thread that iterates :meth:`LocalBackend.run`, alive as long as the pool.)
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):  # pragma: no cover - no usable libc: the watcher remains
+        pass
+
+
+def _init_worker(n_threads: int, parent_alive) -> None:
+    """Process-pool initializer: die with the parent, then take this worker's share of the cores."""
+    _die_with_parent()
+    _watch_parent(parent_alive)  # also covers a parent that died before the line above
+    _limit_threads(n_threads)
 
 
 class LocalBackend:
@@ -53,28 +119,43 @@ class LocalBackend:
                 yield i, task(i, items[i])
             return
         threads = max(1, (os.cpu_count() or 1) // self.workers)
-        with ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=get_context("spawn"),
-            initializer=_limit_threads,
-            initargs=(threads,),
-        ) as pool:
+        ctx = get_context("spawn")
+        parent_alive, keep_alive = ctx.Pipe(duplex=False)  # workers get the read end only
+        pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=ctx, initializer=_init_worker,
+            initargs=(threads, parent_alive),
+        )
+        pending = {}
+        finished = False
+        try:
             pending = {pool.submit(task, i, items[i]): i for i in todo}
-            try:
-                while pending:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        yield pending.pop(fut), fut.result()
-            except BrokenProcessPool as exc:
-                raise RuntimeError(
-                    "a worker process died. Workers are started with 'spawn', which re-imports the "
-                    "calling script: put a script's top-level code under `if __name__ == \"__main__\":`, "
-                    "or run with workers=1. If the script is guarded, the worker ran out of memory "
-                    "or crashed in compiled code"
-                ) from exc
-            finally:  # on error, interrupt or an abandoned generator: drop what has not started
-                for fut in pending:
-                    fut.cancel()
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    yield pending.pop(fut), fut.result()
+            finished = True
+        except BrokenProcessPool as exc:
+            raise RuntimeError(
+                "a worker process died. Workers are started with 'spawn', which re-imports the "
+                "calling script: put a script's top-level code under `if __name__ == \"__main__\":`, "
+                "or run with workers=1. If the script is guarded, the worker ran out of memory "
+                "or crashed in compiled code"
+            ) from exc
+        finally:
+            for fut in pending:  # drop what has not started
+                fut.cancel()
+            if finished:
+                pool.shutdown(wait=True)
+            else:
+                # error, interrupt or an abandoned generator: stop the running tasks now instead of
+                # waiting for them (terminate, because a task in compiled code may hold the GIL
+                # that the watcher needs to see the pipe close)
+                keep_alive.close()
+                for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                    proc.terminate()
+                pool.shutdown(wait=True, cancel_futures=True)
+            keep_alive.close()
+            parent_alive.close()
 
 
 class DaskBackend:

@@ -59,6 +59,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from .arguments import count, ensemble_arguments, instance, model_arguments, number
 from .model import InitialState, Inputs, Network, TimeGrid
 from .population import PopulationPath, gaussian_engine
 from .replicas import ReplicaPaths, solve_replicas
@@ -66,10 +67,20 @@ from .results import LabelledResult, Provenance
 from .runner import map_seeds
 from .settings import MACRO_SETTINGS, TANGENT_SETTINGS, SolverSettings
 from .stats import Estimate, median_interval
-from .tangent import Perturbation, TangentPath, solve_tangent, window_indices
+from .tangent import (
+    Perturbation,
+    TangentPath,
+    require_tangent_phi,
+    solve_tangent,
+    window_indices,
+)
 
 _DPHI_CODES = {"tanh": 0, "erf": 1, "linear": 2}
 _ERF_SCALE = math.sqrt(math.pi) / 2.0
+
+#: What a custom phi can use instead of the exponents that need phi' in closed form.
+MACRO_BY_DIFFERENCES = ("meanfield.lyapunov.macro_separation(...).exponent() for the macro exponent (finite "
+                        "differences of two replicas); the micro and maximal exponents exist for builtin phi only")
 
 
 @njit(cache=True)
@@ -171,10 +182,12 @@ def micro_log_distance(
     -------
     (K+1,) array, log D_kk with D_00 = 1.
     """
+    instance("network", network, Network)
     if network.phi.name not in _DPHI_CODES or not network.phi.builtin:
         raise ValueError(f"micro_log_distance needs phi in {sorted(_DPHI_CODES)}, got {network.phi.name!r}")
+    quadrature_order = count("quadrature_order", quadrature_order, lo=2)
     times, h, delta = _path_h_delta(path, replica)
-    engine = gaussian_engine(network.phi, int(quadrature_order))
+    engine = gaussian_engine(network.phi, quadrature_order)
     dt = float(times[1] - times[0])
     return _micro_log_distance(np.ascontiguousarray(h, dtype=float), np.ascontiguousarray(delta, dtype=float),
                                dt, network.g**2, np.ascontiguousarray(engine.nodes),
@@ -241,8 +254,8 @@ def macro_separation(
     xi : (K+1, 2) array, optional; seed : int or SeedSequence, optional
         Innovations of the sample (exactly one).
     """
-    if not (math.isfinite(delta) and delta != 0.0):
-        raise ValueError(f"delta must be a finite nonzero number, got {delta!r}")
+    model_arguments(network, inputs, grid, initial, settings=settings)
+    delta = number("delta", delta, nonzero=True)
     second = InitialState(initial.h0 + delta, initial.sigma0)
     paths = solve_replicas(network, inputs, grid, [initial, second], replicas=2, c0=1.0, xi=xi,
                            seed=seed, settings=settings)
@@ -265,6 +278,10 @@ def macro_exponent(
     The tangent of h for a unit shift of h0 (:func:`meanfield.tangent.solve_tangent`,
     fresh innovations included); ``xi`` (K+1, 2) or ``seed`` as there.
     """
+    model_arguments(network, inputs, grid, initial, settings=settings)
+    require_tangent_phi(network, "meanfield.lyapunov.macro_exponent",
+                        "meanfield.lyapunov.macro_separation(...).exponent() (finite differences of two replicas)")
+    window_indices(grid.times, window)
     tangent = solve_tangent(network, inputs, grid, initial, Perturbation(dh0=1.0), xi=xi, seed=seed,
                             settings=settings)
     return tangent.population_exponent(window)
@@ -286,6 +303,9 @@ def maximal_exponent(
     Distance d^2 = dh^2 + G_kk of :func:`meanfield.tangent.solve_tangent` with
     ``Perturbation(micro=1)``; the counterpart of the Benettin exponent.
     """
+    model_arguments(network, inputs, grid, initial, settings=settings)
+    require_tangent_phi(network, "meanfield.lyapunov.maximal_exponent", MACRO_BY_DIFFERENCES)
+    window_indices(grid.times, window)
     tangent = solve_tangent(network, inputs, grid, initial, Perturbation(micro=1.0), xi=xi, seed=seed,
                             settings=settings)
     return tangent.distance_exponent(window)
@@ -336,8 +356,9 @@ class LyapunovEnsemble(LabelledResult):
     micro : (n_samples,) or None
         Theory only: the micro exponent along the fixed population path (eq. 5.L).
     failures : int
-        Tangent solves that stopped at a negative pivot (their entries are NaN;
-        the medians are over the finite entries and report their count n).
+        Theory: tangent solves that stopped at a negative pivot; networks:
+        realisations whose state became NaN or infinite. Their entries are
+        NaN; the medians are over the finite entries and report their count n.
     provenance : Provenance or None
     """
 
@@ -394,7 +415,15 @@ def lyapunov_ensemble(
     ``window``; both default to (0, T)). ``quadrature_order`` is that of eq. 5.L.
     ``store_dir`` saves each sample as it finishes and resumes from what is there.
     """
+    model_arguments(network, inputs, grid, initial, settings=settings)
+    ensemble_arguments(n_samples, seed, workers, store_dir, progress)
+    require_tangent_phi(network, "meanfield.lyapunov.lyapunov_ensemble", MACRO_BY_DIFFERENCES)
     micro_window = window if micro_window is None else micro_window
+    window_indices(grid.times, window)
+    window_indices(grid.times, micro_window, "micro_window")
+    quadrature_order = count("quadrature_order", quadrature_order, lo=2)
+    settings.check_for(network.phi.name)
+    inputs.check_against(network)
     run = map_seeds(
         _lyapunov_sample, n_samples, seed, function="meanfield.lyapunov.lyapunov_ensemble",
         context=dict(network=network, inputs=inputs, grid=grid, initial=initial, window=window,

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cholesky import CausalCholesky
+from .gaussian.adaptive import EngineLadder
 from .model import InitialState, Inputs, Network, TimeGrid
-from .population import Drive, _resolve_xi, delta_step, gaussian_engine
+from .population import Drive, _resolve_xi, delta_step
 from .settings import SolverSettings
 
 SQUARE_ROOTS = ("causal", "symmetric")
@@ -40,8 +41,15 @@ class PicardResult:
     converged: bool
 
 
-def moments_along(engine, h, drive: Drive, grid: TimeGrid, network: Network, initial: InitialState):
-    """Delta, C and M along a GIVEN path h (eqs. 4.1 and 4.5 without the population update)."""
+def moments_along(settings: SolverSettings, h, drive: Drive, grid: TimeGrid, network: Network,
+                  initial: InitialState):
+    """Delta, C and M along a GIVEN path h (eqs. 4.1 and 4.5 without the population update).
+
+    Returns ``(delta, C, M, engines)``; ``engines[k]`` is the quadrature of step k, chosen as in
+    :func:`meanfield.population.forward_sweep` so that the fixed point is the sweep's path.
+    """
+    ladder = EngineLadder(network.phi, settings)
+    engines = []
     K = grid.n_steps
     delta = np.zeros((K + 1, K + 1))
     C = np.zeros((K + 1, K + 1))
@@ -50,6 +58,8 @@ def moments_along(engine, h, drive: Drive, grid: TimeGrid, network: Network, ini
     delta[0, 0] = diag[0] = initial.sigma0**2
     g2 = network.g**2
     for k in range(K + 1):
+        engine = ladder.at(diag[k])
+        engines.append(engine)
         c_row = engine.row(h[k], diag[k], h[: k + 1], diag[: k + 1], delta[k, : k + 1])
         C[k, : k + 1] = c_row
         C[: k + 1, k] = c_row
@@ -57,7 +67,7 @@ def moments_along(engine, h, drive: Drive, grid: TimeGrid, network: Network, ini
         if k < K:
             delta_step(delta, k, c_row, grid.dt, g2, drive.pattern[k] * drive.pattern[: k + 1])
             diag[k + 1] = delta[k + 1, k + 1]
-    return delta, C, M
+    return delta, C, M, engines
 
 
 def _feedback_noise(chat: np.ndarray, C_diag: np.ndarray, xi: np.ndarray, tol: float, square_root: str):
@@ -109,7 +119,6 @@ def solve_picard(
     settings.check_for(network.phi.name)
     K = grid.n_steps
     xi = _resolve_xi(xi, seed, K)
-    engine = gaussian_engine(network.phi, settings.quadrature_order)
     drive = Drive.on_grid(network, inputs, grid)
     dt = grid.dt
 
@@ -122,12 +131,12 @@ def solve_picard(
         w[k + 1] = (1.0 - dt) * w[k] + dt * drive.sparse[k]
     converged = False
     for _ in range(max_iter):
-        delta, C, M = moments_along(engine, h, drive, grid, network, initial)
+        delta, C, M, engines = moments_along(settings, h, drive, grid, network, initial)
         chat = C - np.outer(M, M)
         m = network.J0 * _feedback_noise(chat, np.diag(C), xi, settings.pivot_tol, square_root)
         m += network.lambda0 * M
         if inputs.sparse is not None:
-            shifted = np.array([float(engine.mean(h[k] + w[k], delta[k, k])) for k in range(K + 1)])
+            shifted = np.array([float(engines[k].mean(h[k] + w[k], delta[k, k])) for k in range(K + 1)])
             m += drive.rho_S * (shifted - M)
         h_new = np.empty(K + 1)
         h_new[0] = initial.h0
@@ -139,7 +148,7 @@ def solve_picard(
         if residual < tol:
             converged = True
             break
-    delta, C, M = moments_along(engine, h, drive, grid, network, initial)
+    delta, C, M, engines = moments_along(settings, h, drive, grid, network, initial)
     return PicardResult(
         times=grid.times, h=h, m=m, M=M, delta=delta, xi=xi,
         iterations=len(residuals), residuals=np.array(residuals), converged=converged,

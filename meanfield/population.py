@@ -15,14 +15,14 @@ integrated with the same Euler scheme, conditioned on its innovations.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 from numba import njit
 
-from .arguments import seed_record, seed_sequence
+from .arguments import model_arguments, seed_record, seed_sequence
 from .cholesky import CausalCholesky
+from .gaussian.adaptive import EngineLadder, fixed_engine
 from .model import InitialState, Inputs, Network, State, StateCriteria, TimeGrid, classify_state
 from .results import LabelledResult, Provenance
 from .settings import SolverSettings
@@ -47,17 +47,14 @@ def _within_cauchy_schwarz(row, d_k, d, engine) -> np.ndarray:
         l = int(np.argmax(excess - allowed))
         raise FloatingPointError(
             f"Delta_kl = {row[l]!r} exceeds sqrt(Delta_kk Delta_ll) = {bound[l]!r} by more than "
-            "the quadrature error allows; raise SolverSettings.quadrature_order"
+            "the quadrature error allows; lower SolverSettings.quadrature_accuracy"
         )
     return np.clip(row, -bound, bound)
 
 
-@functools.lru_cache(maxsize=16)
 def gaussian_engine(phi, order: int):
     """One Gauss-Hermite engine per (phi, order), shared by all solves in a process."""
-    from .gaussian import GaussianEngine
-
-    return GaussianEngine(phi, order=order)
+    return fixed_engine(phi, order)
 
 
 @njit(cache=True)
@@ -258,7 +255,7 @@ def forward_sweep(
     R = len(drives)
     K = grid.n_steps
     n_all = (K + 1) * R
-    engine = gaussian_engine(network.phi, settings.quadrature_order)
+    ladder = EngineLadder(network.phi, settings)
     dt, g2, J0, lam = grid.dt, network.g**2, network.J0, network.lambda0
     sparse = [d for d in drives if d.rho_S != 0.0]
 
@@ -280,6 +277,7 @@ def forward_sweep(
     diag[:R] = sig**2
     for k in range(K + 1):
         n0, n1 = k * R, (k + 1) * R
+        engine = ladder.at(float(diag[n0:n1].max()))
         for a in range(R):
             n = n0 + a
             row = _within_cauchy_schwarz(delta[n, :n1], diag[n], diag[:n1], engine)
@@ -335,6 +333,7 @@ def solve(
     -------
     PopulationPath
     """
+    model_arguments(network, inputs, grid, initial, settings=settings)
     settings.check_for(network.phi.name)
     xi = _resolve_xi(xi, seed, grid.n_steps)
     drive = Drive.on_grid(network, inputs, grid)

@@ -30,8 +30,10 @@ from typing import Sequence
 import numpy as np
 from scipy import special
 
+from .arguments import ensemble_arguments, instance, model_arguments, number, shown
 from .model import InitialState, Inputs, Network, TimeGrid
-from .population import PopulationPath, gaussian_engine
+from .gaussian.adaptive import engine_for
+from .population import PopulationPath
 from .replicas import ReplicaPaths, solve_replicas
 from .results import LabelledResult, Provenance
 from .runner import map_seeds
@@ -76,10 +78,16 @@ class ReadoutWeights:
     @classmethod
     def from_vector(cls, network: Network, w, inputs: Inputs = Inputs()) -> "ReadoutWeights":
         """Statistics of the readout vector ``w`` (length N) on ``network`` (section 6)."""
-        w = np.asarray(w, dtype=float)
+        instance("network", network, Network)
+        instance("inputs", inputs, Inputs)
+        try:
+            w = np.asarray(w, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"the readout vector w (weights) must be a finite array of shape (N,) = "
+                             f"({network.N},), got {shown(w)}") from None
         if w.shape != (network.N,) or not np.all(np.isfinite(w)):
             raise ValueError(
-                f"the readout vector w must be a finite array of shape (N,) = ({network.N},), "
+                f"the readout vector w (weights) must be a finite array of shape (N,) = ({network.N},), "
                 f"got shape {w.shape}"
             )
         if not np.any(w):
@@ -198,14 +206,17 @@ def readout_law(
     -------
     ReadoutLaw
     """
+    model_arguments(network, inputs, settings=settings)
+    instance("weights", weights, ReadoutWeights, "meanfield.readout.ReadoutWeights")
     h, m, M, w_s, d_kk, chat = _path_arrays(path, replica)
     inputs.check_against(network)
     bracket = np.zeros_like(h)
     rho_v = 0.0
     if inputs.sparse is not None:
         rho_v = inputs.sparse.rho(network)
-        engine = gaussian_engine(network.phi, settings.quadrature_order)
-        bracket = engine.mean(h + w_s, np.clip(d_kk, 0.0, None)) - M
+        d_kk = np.clip(d_kk, 0.0, None)
+        engine = engine_for(network.phi, settings, float(d_kk.max(initial=0.0)))
+        bracket = engine.mean(h + w_s, d_kk) - M
     J0 = network.J0
     slope = 0.0 if J0 == 0.0 else weights.q_vw / J0**2
     gaussian_m = m - network.lambda0 * M - rho_v * bracket
@@ -291,6 +302,9 @@ def _as_weights(network: Network, weights, inputs: Inputs) -> "ReadoutWeights":
     """ReadoutWeights as given, or the statistics of a readout vector w (section 6)."""
     if isinstance(weights, ReadoutWeights):
         return weights
+    if weights is None or isinstance(weights, (str, bytes)):
+        raise ValueError(f"weights must be a readout vector w (an array of shape (N,) = ({network.N},)) or "
+                         f"a meanfield.readout.ReadoutWeights, got {shown(weights)}")
     return ReadoutWeights.from_vector(network, weights, inputs)
 
 
@@ -319,6 +333,8 @@ def readout_ensemble(
     weights : ReadoutWeights or array (N,)
         The readout vector w, or its statistics (:class:`ReadoutWeights`).
     """
+    model_arguments(network, inputs, grid, initial, settings=settings)
+    ensemble_arguments(n_samples, seed, workers, store_dir, progress)
     settings.check_for(network.phi.name)
     inputs.check_against(network)
     run = map_seeds(
@@ -444,7 +460,10 @@ def discriminate(
     theta : float
         Readout threshold.
     """
+    model_arguments(network, grid=grid, initial=initial, settings=settings, per_replica=True)
+    ensemble_arguments(n_samples, seed, workers, store_dir, progress)
     stimuli = check_stimuli(network, stimuli)
+    theta = number("theta", theta)
     if weights is not None and not isinstance(weights, (ReadoutWeights, tuple, list)):
         weights = tuple(_as_weights(network, weights, s) for s in stimuli)  # a readout vector w
     if isinstance(weights, ReadoutWeights):
@@ -456,7 +475,7 @@ def discriminate(
     run = map_seeds(
         _discrimination_sample, n_samples, seed, function="meanfield.readout.discriminate",
         context=dict(network=network, stimuli=stimuli, grid=grid, initial=initial,
-                     weights=None if weights is None else tuple(weights), theta=float(theta), settings=settings),
+                     weights=None if weights is None else tuple(weights), theta=theta, settings=settings),
         workers=workers, progress=progress, store_dir=store_dir, desc="discrimination",
     )
     return Discrimination(h_T=run.stack("h_T"), p_exceed=run.stack("p_exceed") if weights is not None else None,
@@ -465,9 +484,11 @@ def discriminate(
 
 def check_stimuli(network: Network, stimuli) -> tuple[Inputs, Inputs]:
     """The pair (stimulus 0, stimulus 1) as a tuple of Inputs that fit ``network``; ValueError otherwise."""
+    instance("network", network, Network)
+    if not (isinstance(stimuli, (list, tuple)) and len(stimuli) == 2
+            and all(isinstance(s, Inputs) for s in stimuli)):
+        raise ValueError(f"stimuli must be a pair of meanfield.Inputs (stimulus 0, stimulus 1), got {shown(stimuli)}")
     stimuli = tuple(stimuli)
-    if len(stimuli) != 2 or not all(isinstance(s, Inputs) for s in stimuli):
-        raise ValueError("stimuli must be a pair of Inputs (stimulus 0, stimulus 1)")
     for s in stimuli:
         s.check_against(network)
     return stimuli

@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .arguments import count, per_replica
+from .arguments import count, model_arguments, per_replica
 from .model import InitialState, Inputs, Network, TimeGrid
 from .model._checks import require_range
 from .population import Drive, _resolve_xi, forward_sweep
@@ -98,6 +98,7 @@ def solve_replicas(
     xi : array (K+1, R), optional
         Innovations in (time, replica) order; exactly one of ``xi``, ``seed``.
     """
+    model_arguments(network, inputs, grid, initial, settings=settings, per_replica=True)
     replicas = count("replicas", replicas)
     c0 = require_range("solve_replicas", "c0", c0, lo=-1.0, hi=1.0)
     settings.check_for(network.phi.name)

@@ -44,14 +44,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaln
 
-from .arguments import count
+from .arguments import count, ensemble_arguments, model_arguments, number
 from .model import InitialState, Inputs, Network, Step, TimeGrid, UniformInput
 from .model.profiles import Custom
 from .replicas import solve_replicas
 from .results import LabelledResult, Provenance
 from .runner import map_seeds
 from .settings import SolverSettings
-from .tangent import Perturbation, solve_tangent
+from .tangent import Perturbation, require_tangent_phi, solve_tangent
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,8 @@ class _PulsedProfile:
 
 def _check_step(step, grid: TimeGrid) -> None:
     if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or not 0 <= step < grid.n_steps:
-        raise ValueError(f"pulse step must be an integer in [0, K) = [0, {grid.n_steps}), got {step!r}")
+        raise ValueError(f"step (the pulse step) must be an integer in [0, K) = [0, {grid.n_steps}), "
+                         f"got {step!r}")
 
 
 def pulsed_inputs(inputs: Inputs, grid: TimeGrid, step: int, eps: float) -> Inputs:
@@ -80,8 +81,7 @@ def pulsed_inputs(inputs: Inputs, grid: TimeGrid, step: int, eps: float) -> Inpu
     from dataclasses import replace
 
     _check_step(step, grid)
-    if not (math.isfinite(eps) and eps != 0.0):
-        raise ValueError(f"eps must be a finite nonzero number, got {eps!r}")
+    eps = number("eps", eps, nonzero=True)
     t_s = step * grid.dt
     if inputs.uniform is None:
         pulse = UniformInput(eps, Step(t_s - 0.5 * grid.dt, t_s + 0.5 * grid.dt))
@@ -92,6 +92,17 @@ def pulsed_inputs(inputs: Inputs, grid: TimeGrid, step: int, eps: float) -> Inpu
 
 
 METHODS = ("tangent", "difference")
+
+
+def _response_arguments(network, grid, step, method, eps, caller: str) -> None:
+    """The options of a response, checked before any sweep (the model objects are checked already)."""
+    if not (isinstance(method, str) and method in METHODS):
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    _check_step(step, grid)
+    number("eps", eps, nonzero=True)
+    if method == "tangent":
+        require_tangent_phi(network, f'{caller}(method="tangent")',
+                            'method="difference" (the finite difference of the joint sweep; any phi)')
 
 
 def impulse_response(
@@ -126,13 +137,12 @@ def impulse_response(
     -------
     (K+1,) array, zero for k <= step.
     """
+    model_arguments(network, inputs, grid, initial, settings=settings)
+    _response_arguments(network, grid, step, method, eps, "meanfield.response.impulse_response")
     if method == "tangent":
-        _check_step(step, grid)
         tangent = solve_tangent(network, inputs, grid, initial, Perturbation(pulse_step=int(step)), xi=xi,
                                 seed=seed, settings=settings)
         return tangent.dh
-    if method != "difference":
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     paths = solve_replicas(network, [inputs, pulsed_inputs(inputs, grid, step, eps)], grid,
                            initial, replicas=2, c0=1.0, xi=xi, seed=seed, settings=settings)
     chi = (paths.h[1] - paths.h[0]) / (eps * grid.dt)
@@ -204,6 +214,11 @@ def response_ensemble(
     Sample i uses the i-th child of ``seed``; ``method`` and ``eps`` as in
     :func:`impulse_response`.
     """
+    model_arguments(network, inputs, grid, initial, settings=settings)
+    ensemble_arguments(n_samples, seed, workers, store_dir, progress)
+    _response_arguments(network, grid, step, method, eps, "meanfield.response.response_ensemble")
+    settings.check_for(network.phi.name)
+    inputs.check_against(network)
     run = map_seeds(
         _response_sample, n_samples, seed, function="meanfield.response.response_ensemble",
         context=dict(network=network, inputs=inputs, grid=grid, initial=initial, step=step, method=method,

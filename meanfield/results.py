@@ -317,6 +317,12 @@ class PathEnsemble(LabelledResult):
             raise ValueError("this ensemble records no seeds (it was not produced by an ensemble function)")
         return tuple(seed_record(s) for s in self.provenance.seeds())
 
+    @property
+    def n_failed(self) -> int:
+        """Number of failed samples (``failed`` is None or all False when none failed)."""
+        failed = getattr(self, "failed", None)
+        return 0 if failed is None else int(np.count_nonzero(failed))
+
     def _criteria(self, criteria):
         return (getattr(self, "criteria", None) or StateCriteria()) if criteria is None else criteria
 
@@ -324,7 +330,20 @@ class PathEnsemble(LabelledResult):
         """The state of every sample (THEORY.md section 7; a list of R states per network with R replicas).
 
         ``criteria`` defaults to the ensemble's own thresholds.
+
+        Raises
+        ------
+        ValueError
+            If some samples failed: they have no state, and leaving them out
+            would bias the state probabilities, so the choice is the caller's.
         """
+        if self.n_failed:
+            bad = np.flatnonzero(self.failed).tolist()
+            raise ValueError(
+                f"samples {bad} of {self.n_samples} failed (see the ensemble's `failed`) and have no state; "
+                "leaving them out biases the state probabilities, so select the others explicitly, "
+                "e.g. ens.h[~ens.failed]"
+            )
         c = self._criteria(criteria)
         h, d = np.asarray(self.h), np.asarray(self.delta_tt)
         if h.ndim == 2:

@@ -16,12 +16,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from .arguments import count, seed_from_record, seed_record, seed_sequence  # noqa: F401 (re-exported)
+from .arguments import count, ensemble_arguments, seed_from_record, seed_record, seed_sequence  # noqa: F401
 from .backends import LocalBackend
 from .jsonable import to_jsonable
 from .results import Provenance, package_version  # noqa: F401 (re-exported)
@@ -206,9 +207,8 @@ def map_seeds(
     -------
     SeedRun
     """
-    n = count("n_samples", n_samples)
-    count("workers", workers)
-    root = seed_sequence(seed)
+    ensemble_arguments(n_samples, seed, workers, store_dir, progress)
+    n, root = int(n_samples), seed_sequence(seed)
     context = dict(context or {})
     params = {k: describe(v) for k, v in context.items()}
     store = None
@@ -218,3 +218,20 @@ def map_seeds(
                          progress=progress, store=store, desc=desc or function, backend=backend)
     prov = Provenance(function=function, params=params, seed=seed_record(root), n_samples=n)
     return SeedRun(items=items, provenance=prov)
+
+
+class FailedSampleWarning(RuntimeWarning):
+    """Some samples of an ensemble failed and are recorded as NaN (the ensemble's ``failed`` marks them)."""
+
+
+def warn_failed(function: str, what: str, items: Sequence[Mapping],
+                category: type[Warning] = FailedSampleWarning) -> None:
+    """One warning naming every failed item of an ensemble (items with ``failed = 1`` and an ``error``).
+
+    Called by the ensemble function itself, so that the warning points at the user's call.
+    """
+    failed = [(i, str(it["error"])) for i, it in enumerate(items) if int(it.get("failed", 0))]
+    if failed:
+        lines = "\n".join(f"  {what} {i}: {msg}" for i, msg in failed)
+        warnings.warn(f"{function}: {len(failed)} of {len(items)} {what}s failed; their arrays are NaN "
+                      f"and the ensemble's `failed` marks them:\n{lines}", category, stacklevel=3)

@@ -11,16 +11,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arguments import ensemble_arguments, model_arguments
 from .model import InitialState, Inputs, Network, StateCriteria, TimeGrid
 from .population import solve
 from .results import PathEnsemble, Provenance
-from .runner import map_seeds
+from .runner import FailedSampleWarning, map_seeds, warn_failed  # noqa: F401 (re-exported)
 from .settings import SolverSettings
 
 
 def _theory_sample(i, ss, *, network, inputs, grid, initial, settings):
-    path = solve(network, inputs, grid, initial, seed=ss, settings=settings)
-    return {**path.recorded(), "rank": np.int64(path.rank)}
+    try:
+        path = solve(network, inputs, grid, initial, seed=ss, settings=settings)
+    except FloatingPointError as exc:
+        # a negative pivot or a Cauchy-Schwarz violation beyond the quadrature error: the same seed
+        # fails the same way, so the failure is stored and resumed like any other item
+        nan = np.full(grid.record_steps.size, np.nan)
+        return {"times": grid.record_times, "h": nan, "m": nan, "M": nan, "delta_tt": nan,
+                "rank": np.int64(-1), "failed": np.int8(1), "error": np.array(f"{type(exc).__name__}: {exc}")}
+    return {**path.recorded(), "rank": np.int64(path.rank), "failed": np.int8(0)}
 
 
 @dataclass(frozen=True)
@@ -29,7 +37,9 @@ class TheoryEnsemble(PathEnsemble):
 
     Arrays are (n_samples, n_recorded) at ``times``; the states of section 7
     are classified on demand (:meth:`states`, :meth:`state_probabilities`)
-    with ``criteria`` as the default thresholds.
+    with ``criteria`` as the default thresholds. ``failed`` marks the samples
+    whose solve failed (their arrays are NaN, their rank -1); None in
+    ensembles saved before failures were recorded.
     """
 
     network: Network
@@ -45,8 +55,10 @@ class TheoryEnsemble(PathEnsemble):
     delta_tt: np.ndarray
     ranks: np.ndarray
     provenance: Provenance | None = None
+    failed: np.ndarray | None = None
 
-    dims = {name: ("sample", "time") for name in ("h", "m", "M", "delta_tt")} | {"ranks": ("sample",)}
+    dims = ({name: ("sample", "time") for name in ("h", "m", "M", "delta_tt")}
+            | {"ranks": ("sample",), "failed": ("sample",)})
     coords = {"time": "times"}
 
 
@@ -84,7 +96,24 @@ def sample(
         Save each sample as it finishes and resume from what is there.
     progress : bool
         Show a progress bar.
+
+    Returns
+    -------
+    TheoryEnsemble
+        A sample whose solve fails (a negative pivot: quadrature error beyond
+        the pivot tolerance) does not stop the ensemble; it is marked in
+        ``failed`` and named in a :class:`FailedSampleWarning`.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, before any sample is computed: a model object
+        of the wrong type, a bad n_samples, seed, workers or progress, a
+        store_dir that is a file or cannot be written, settings unsafe for
+        phi, or inputs that do not fit the network.
     """
+    model_arguments(network, inputs, grid, initial, settings=settings, criteria=criteria)
+    ensemble_arguments(n_samples, seed, workers, store_dir, progress)
     settings.check_for(network.phi.name)
     inputs.check_against(network)
     run = map_seeds(
@@ -92,8 +121,10 @@ def sample(
         context=dict(network=network, inputs=inputs, grid=grid, initial=initial, settings=settings),
         workers=workers, progress=progress, store_dir=store_dir, desc="theory samples",
     )
+    warn_failed("meanfield.sample", "sample", run.items)
     return TheoryEnsemble(
         network=network, inputs=inputs, grid=grid, initial=initial, settings=settings, criteria=criteria,
         times=run.items[0]["times"], h=run.stack("h"), m=run.stack("m"), M=run.stack("M"),
         delta_tt=run.stack("delta_tt"), ranks=run.stack("rank"), provenance=run.provenance,
+        failed=np.array([bool(it.get("failed", 0)) for it in run.items]),
     )

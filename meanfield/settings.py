@@ -33,43 +33,95 @@ def smallest_safe_tol(order: int) -> float:
     return TANH_SAFE_PAIRS[-1][1]
 
 
+#: The adaptive rule must keep its accuracy this far below the pivot tolerance. Measured on the plane
+#: g in {1.5, 2, 2.5, 3} x J0 in {0, 1, 3, 6, 10} (tanh, T = 40, tol 1e-3, 20 seeds per point): accuracy
+#: 3e-4 (ratio 3) failed 96 of 400 solves, 1e-4 (ratio 10) failed 20 (every seed at g = 2, J0 = 0), 1e-5
+#: (ratio 100) and 1e-6 (the default, ratio 1000) none.
+ADAPTIVE_SAFE_RATIO = 100.0
+
+
 @dataclass(frozen=True)
 class SolverSettings:
-    """Quadrature order and pivot tolerance of the causal Cholesky.
+    """Quadrature and pivot tolerance of the causal Cholesky (THEORY.md section 4, "Numerical rules").
 
-    The defaults (40 nodes, tol = 1e-3) are the pair used for the published
-    comparison with finite networks in THEORY.md section 4. For tanh, pairs
-    below the measured safe line are refused: a too-small tolerance turns
-    quadrature error into spurious columns and biased probabilities.
+    Parameters
+    ----------
+    quadrature_order : int or None
+        None (default): every step uses the truncated trapezoidal rule whose
+        error model meets ``quadrature_accuracy`` at the largest Delta_ll it
+        averages over (:mod:`meanfield.gaussian.adaptive`), so the accuracy
+        holds on the whole (g, J0) plane. An integer fixes a Gauss-Hermite
+        order for every step (the rule of the first published comparison);
+        its error grows with Delta, and for tanh it must sit on the measured
+        safe line with ``pivot_tol`` (:data:`TANH_SAFE_PAIRS`).
+    pivot_tol : float
+        Row-relative pivot tolerance in [0, 1): pivots below
+        ``pivot_tol * Chat_kk`` open no column.
+    quadrature_accuracy : float
+        Absolute error target of the Gaussian averages for the adaptive rule,
+        in (0, 0.1); for tanh it must be at most ``pivot_tol`` /
+        :data:`ADAPTIVE_SAFE_RATIO`.
     """
 
-    quadrature_order: int = 40
+    quadrature_order: int | None = None
     pivot_tol: float = 1e-3
+    quadrature_accuracy: float = 1e-6
 
     def __post_init__(self):
-        require_int("SolverSettings", "quadrature_order", self.quadrature_order, lo=2)
+        if self.quadrature_order is not None:
+            require_int("SolverSettings", "quadrature_order", self.quadrature_order, lo=2,
+                        why="or None for the adaptive rule")
         require_range("SolverSettings", "pivot_tol", self.pivot_tol, lo=0.0, hi=1.0, hi_open=True)
+        require_range("SolverSettings", "quadrature_accuracy", self.quadrature_accuracy, lo=0.0, hi=0.1,
+                      lo_open=True, hi_open=True, why="an absolute error target of the Gaussian averages")
+
+    @property
+    def adaptive(self) -> bool:
+        """True when the quadrature is chosen per step from the variance it meets."""
+        return self.quadrature_order is None
 
     def check_for(self, phi_name: str) -> None:
-        """Raise ValueError if (order, tol) is below the measured safe line for tanh."""
+        """Raise ValueError if the quadrature is not safely below the pivot tolerance for tanh."""
         if phi_name != "tanh":
             return
-        need = smallest_safe_tol(self.quadrature_order)
+        if self.adaptive:
+            need = ADAPTIVE_SAFE_RATIO * self.quadrature_accuracy
+            if self.pivot_tol < need * (1 - 1e-9):
+                raise ValueError(
+                    f"SolverSettings(pivot_tol={self.pivot_tol:g}, quadrature_accuracy="
+                    f"{self.quadrature_accuracy:g}) is unsafe for tanh: pivot_tol must be at least "
+                    f"{ADAPTIVE_SAFE_RATIO:g} x quadrature_accuracy = {need:g}; lower "
+                    "quadrature_accuracy or raise pivot_tol"
+                )
+            return
+        order = self.quadrature_order
+        lowest = TANH_SAFE_PAIRS[0][0]
+        if order < lowest:
+            raise ValueError(
+                f"SolverSettings(quadrature_order={order}) is unsafe for tanh: no pivot tolerance is "
+                f"measured safe below {lowest} Gauss-Hermite nodes; use quadrature_order >= {lowest} "
+                "or leave quadrature_order=None (the adaptive rule)"
+            )
+        need = smallest_safe_tol(order)
         if self.pivot_tol < need * (1 - 1e-9):
             raise ValueError(
-                f"SolverSettings(quadrature_order={self.quadrature_order}, pivot_tol={self.pivot_tol:g}) "
-                f"is unsafe for tanh: the tolerance must be >= {need:g} at this order "
-                f"(measured safe pairs: {TANH_SAFE_PAIRS}); raise pivot_tol or the order"
+                f"SolverSettings(quadrature_order={order}, pivot_tol={self.pivot_tol:g}) "
+                f"is unsafe for tanh: pivot_tol must be >= {need:g} at this order "
+                f"(measured safe pairs: {TANH_SAFE_PAIRS}); raise pivot_tol or the order, or leave "
+                "quadrature_order=None (the adaptive rule)"
             )
 
     def to_dict(self) -> dict:
-        return {"quadrature_order": self.quadrature_order, "pivot_tol": self.pivot_tol}
+        return {"quadrature_order": self.quadrature_order, "pivot_tol": self.pivot_tol,
+                "quadrature_accuracy": self.quadrature_accuracy}
 
 
-#: Default settings of the tangent: its derivative averages (up to E[phi'''_k phi'_l] in Q) need more
-#: nodes than C. Measured at (g, J0) = (1.5, 1), T = 40: with 40 nodes 3 of 32 solves met a tangent pivot
-#: of -1.2e-3 to -7.5e-3 U_kk (quadrature error at Delta ~ 2-3); with 60 nodes those pass.
-TANGENT_SETTINGS = SolverSettings(quadrature_order=60, pivot_tol=1e-3)
+#: Default settings of the tangent: its derivative averages (up to E[phi'''_k phi'_l] in Q) need a tighter
+#: quadrature than C. Measured with fixed Gauss-Hermite rules at (g, J0) = (1.5, 1), T = 40: 40 nodes gave
+#: tangent pivots of -1.2e-3 to -7.5e-3 U_kk on 3 of 32 solves; 60 nodes passed there but failed every seed
+#: at (g, J0) = (2.5, 1) and (3, 3) (T = 30). The adaptive rule at 1e-7 solves those (4 of 4 seeds each) and
+#: gives the exponents of 1e-8 where the population path is not chaotic.
+TANGENT_SETTINGS = SolverSettings(pivot_tol=1e-3, quadrature_accuracy=1e-7)
 
 #: Row-relative pivot tolerance of the tangent rows (fresh_tol * U_kk). The tangent covariance mixes
 #: Stein-lemma averages of phi'..phi''' with the phi-phi averages of the base rows, and its Schur complements

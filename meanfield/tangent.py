@@ -61,24 +61,53 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arguments import flag, instance, model_arguments
 from .cholesky import CausalCholesky
+from .gaussian.adaptive import EngineLadder
 from .gaussian.derivative_kernels import CODES
 from .model import InitialState, Inputs, Network, TimeGrid
-from .population import Drive, _resolve_xi, _within_cauchy_schwarz, delta_step_replicas, gaussian_engine
+from .population import Drive, _resolve_xi, _within_cauchy_schwarz, delta_step_replicas
 from .results import LabelledResult
 from .settings import FRESH_TOL, TANGENT_SETTINGS, SolverSettings  # noqa: F401 (re-exported)
 
 
-def window_indices(times: np.ndarray, window=None) -> tuple[int, int]:
-    """Grid indices (a, b) of ``window`` = (t_a, t_b) on ``times``; the whole grid when None."""
+def window_indices(times: np.ndarray, window=None, name: str = "window") -> tuple[int, int]:
+    """Grid indices (a, b) of ``window`` = (t_a, t_b) on ``times``; the whole grid when None.
+
+    ``name`` is the argument the window came from, for the error message.
+    """
     if window is None:
         return 0, times.size - 1
+    if isinstance(window, (str, bytes)) or not hasattr(window, "__len__") or len(window) != 2:
+        raise ValueError(f"{name} must be None or a pair (t_a, t_b) of times, got {window!r}")
     t_a, t_b = window
+    if not all(isinstance(t, (int, float, np.integer, np.floating)) and not isinstance(t, bool)
+               and math.isfinite(t) for t in window):
+        raise ValueError(f"{name} = {window!r} must be a pair (t_a, t_b) of finite times")
     dt = times[1] - times[0]
     a, b = int(round(t_a / dt)), int(round(t_b / dt))
     if not 0 <= a < b < times.size:
-        raise ValueError(f"window = {window!r} must satisfy 0 <= t_a < t_b <= T = {times[-1]:g}")
+        raise ValueError(f"{name} = {window!r} must satisfy 0 <= t_a < t_b <= T = {times[-1]:g}")
     return a, b
+
+
+#: What to use instead of the tangent for a phi without closed-form derivatives (the finite differences).
+FINITE_DIFFERENCES = ('meanfield.response.impulse_response(..., method="difference") for a response, '
+                      "meanfield.lyapunov.macro_separation for the macro exponent")
+
+
+def require_tangent_phi(network, caller: str, instead: str = FINITE_DIFFERENCES) -> None:
+    """ValueError unless ``network.phi`` has the closed-form derivatives the tangent needs (builtin phi).
+
+    ``caller`` is the function the user called and ``instead`` what that
+    user can do for a custom phi, so that the message points to an option
+    that exists where the user is.
+    """
+    if not (network.phi.builtin and network.phi.name in CODES):
+        raise ValueError(
+            f"{caller} needs the closed-form derivatives of a builtin phi {sorted(CODES)}, "
+            f"got {network.phi.name!r}; for this phi use {instead}"
+        )
 
 
 @dataclass(frozen=True)
@@ -221,29 +250,28 @@ def solve_tangent(
     xi : array (K+1, 2), optional; seed : int or SeedSequence, optional
         Innovations (time; base, tangent); exactly one of them.
     settings : SolverSettings
-        Quadrature order (also of the derivative averages) and pivot tolerance;
-        the default :data:`TANGENT_SETTINGS` has 60 nodes (see there).
+        Quadrature (also of the derivative averages) and pivot tolerance; the
+        default :data:`TANGENT_SETTINGS` is the adaptive rule at accuracy 1e-7
+        (see there).
 
     Returns
     -------
     TangentPath
     """
-    if not (network.phi.builtin and network.phi.name in CODES):
-        raise ValueError(
-            f"solve_tangent needs the closed-form derivatives of a builtin phi {sorted(CODES)}, "
-            f"got {network.phi.name!r}; use meanfield.response.impulse_response (finite differences)"
-        )
-    if not isinstance(perturbation, Perturbation):
-        raise ValueError(f"perturbation must be a Perturbation, got {perturbation!r}")
-    settings.check_for(network.phi.name)
-    if not (isinstance(fresh_tol, (int, float, np.floating)) and 0.0 <= fresh_tol < 1.0):
+    model_arguments(network, inputs, grid, initial, settings=settings)
+    require_tangent_phi(network, "meanfield.tangent.solve_tangent")
+    instance("perturbation", perturbation, Perturbation, "meanfield.tangent.Perturbation")
+    flag("fresh", fresh)
+    if isinstance(fresh_tol, bool) or not (isinstance(fresh_tol, (int, float, np.floating))
+                                           and 0.0 <= fresh_tol < 1.0):
         raise ValueError(f"fresh_tol must lie in [0, 1), got {fresh_tol!r}")
+    settings.check_for(network.phi.name)
     xi = _resolve_xi(xi, seed, grid.n_steps, 2)
     drive = Drive.on_grid(network, inputs, grid)
     e = perturbation.input_on(grid)
 
     K1 = grid.n_steps + 1
-    engine = gaussian_engine(network.phi, settings.quadrature_order)
+    ladder = EngineLadder(network.phi, settings)
     dt, g2, J0, lam = grid.dt, network.g**2, network.J0, network.lambda0
     xi_flat = xi.reshape(-1)
 
@@ -264,6 +292,7 @@ def solve_tangent(
     fresh_rank = 0
     for k in range(K1):
         n = k + 1
+        engine = ladder.at(diag[k])
         base = _within_cauchy_schwarz(delta4[k, 0, :n, 0], diag[k], diag[:n], engine)
         engine.row(h[k], diag[k], h[:n], diag[:n], base, out=C[k, :n])
         C[:n, k] = C[k, :n]

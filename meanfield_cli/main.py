@@ -20,6 +20,10 @@ Examples::
 
 Bad input exits with status 2 and one line ``meanfield <sub>: error: ...`` on
 stderr; the library's parameter classes name the field and its allowed range.
+A computation that fails (a network state that became NaN or infinite, a
+negative pivot of the theory's causal factor) exits with status 1 and one such
+line naming the cause; ``meanfield simulate --n-samples`` first saves and
+prints the networks that did not fail.
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ FORWARDED = ("validate", "figures")
 
 PROG = "meanfield"
 
+#: Exit status of a computation that failed on valid input (2 is bad input).
+FAILED = 1
+
 
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line, ``<prog>: error: <message>``, with exit status 2."""
@@ -46,9 +53,9 @@ def _one_line(message) -> str:
     return " ".join(str(message).split())
 
 
-def _fail(command: str, message) -> int:
+def _fail(command: str, message, status: int = 2) -> int:
     print(f"{PROG} {command}: error: {_one_line(message)}", file=sys.stderr)
-    return 2
+    return status
 
 
 # --------------------------------------------------------------------------- shared options
@@ -124,11 +131,19 @@ def _model(args):
 
 
 def _criteria(args, grid):
-    """The state classifier of THEORY.md section 7, its window shortened to T on short runs."""
+    """The state classifier of THEORY.md section 7, its window shortened to T on short runs.
+
+    A --window longer than the run is refused here: the classifier would
+    only find out after every sample is computed (and the result saved).
+    """
     from meanfield.model import StateCriteria
 
     window = args.window if args.window is not None else min(StateCriteria().window, grid.T)
-    return StateCriteria(window=window)
+    criteria = StateCriteria(window=window)
+    if window > grid.T * (1 + 1e-9):
+        raise ValueError(f"--window {window:g} is longer than the run (--T {grid.T:g}); "
+                         "choose a window of at most T")
+    return criteria
 
 
 def _describe(network, grid) -> str:
@@ -143,6 +158,14 @@ def _check_out(path: str) -> Path:
     return writable_file("--out", path)
 
 
+def _check_store_dir(args) -> None:
+    """The --store-dir folder, checked before any compute and named as the option."""
+    from meanfield.arguments import writable_directory
+
+    if args.store_dir is not None:
+        writable_directory("--store-dir", args.store_dir)
+
+
 def _state_lines(probabilities: dict) -> list[str]:
     return [f"  {state:<12} {p.p:.3f}  [{p.low:.3f}, {p.high:.3f}]  ({p.k}/{p.n})"
             for state, p in probabilities.items()]
@@ -153,7 +176,8 @@ def cmd_solve(args) -> int:
     import meanfield as mf
 
     network, inputs, grid, initial = _model(args)
-    settings = mf.SolverSettings(quadrature_order=args.quadrature_order, pivot_tol=args.pivot_tol)
+    settings = mf.SolverSettings(quadrature_order=args.quadrature_order, pivot_tol=args.pivot_tol,
+                                 quadrature_accuracy=args.quadrature_accuracy)
     out = _check_out(args.out)
     if args.seed < 0:
         raise ValueError(f"--seed must be a non-negative integer, got {args.seed}")
@@ -172,8 +196,10 @@ def cmd_sample(args) -> int:
 
     network, inputs, grid, initial = _model(args)
     criteria = _criteria(args, grid)
-    settings = mf.SolverSettings(quadrature_order=args.quadrature_order, pivot_tol=args.pivot_tol)
+    settings = mf.SolverSettings(quadrature_order=args.quadrature_order, pivot_tol=args.pivot_tol,
+                                 quadrature_accuracy=args.quadrature_accuracy)
     out = _check_out(args.out)
+    _check_store_dir(args)
     start = time.perf_counter()
     ens = mf.sample(network, inputs, grid, initial, n_samples=args.n_samples, seed=args.seed,
                     workers=args.workers, store_dir=args.store_dir, progress=not args.no_progress,
@@ -181,6 +207,11 @@ def cmd_sample(args) -> int:
     elapsed = time.perf_counter() - start
     ens.save(out)
     print(f"{_describe(network, grid)}: {ens.n_samples} theory samples in {elapsed:.1f} s")
+    if ens.n_failed:
+        print(f"saved {out}")
+        print(f"meanfield: error: {ens.n_failed} of {ens.n_samples} theory samples failed (their `failed` "
+              "entries in the saved file); no state probabilities without them", file=sys.stderr)
+        return 1
     print(f"P(state) over the final {criteria.window:g} (95% Wilson intervals):")
     print("\n".join(_state_lines(ens.state_probabilities(criteria))))
     print(f"saved {out}")
@@ -191,12 +222,44 @@ def cmd_sample(args) -> int:
 def summary_table(h, delta_tt, states, label: str = "network") -> str:
     """One line per network (or replica): index, h(T), state, Delta(T,T).
 
-    ``h`` and ``delta_tt`` are (n, n_recorded); ``states`` has n entries.
+    ``h`` and ``delta_tt`` are (n, n_recorded); ``states`` has n entries,
+    None for a network that failed (shown as ``failed``).
     """
     lines = [f"{label:>7}  {'h(T)':>9}  {'state':<12}  {'Delta(T,T)':>10}"]
     for i, state in enumerate(states):
-        lines.append(f"{i:>7d}  {h[i, -1]:>9.4f}  {state.value:<12}  {delta_tt[i, -1]:>10.4f}")
+        name = "failed" if state is None else state.value
+        lines.append(f"{i:>7d}  {h[i, -1]:>9.4f}  {name:<12}  {delta_tt[i, -1]:>10.4f}")
     return "\n".join(lines)
+
+
+def _sample_networks(simulate, network, inputs, grid, initial, args, dtype, criteria):
+    """``simulate.sample`` and the state of each network: (ensemble, states, first failure or None).
+
+    A network whose state became NaN or infinite has the state None; its
+    FailedRealisationWarning (several lines) is turned into the one line
+    the command ends with.
+    """
+    import warnings
+
+    import numpy as np
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", simulate.FailedRealisationWarning)
+        ens = simulate.sample(network, inputs, grid, initial, n_samples=args.n_samples, seed=args.seed,
+                              workers=args.workers, store_dir=args.store_dir, progress=not args.no_progress,
+                              dtype=dtype, criteria=criteria)
+    for w in caught:
+        if not issubclass(w.category, simulate.FailedRealisationWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    failed = np.asarray(ens.failed, dtype=bool)
+    if not failed.any():
+        return ens, ens.states(criteria), None
+    states = [None if failed[i] else ens.realisation(i).state(criteria) for i in range(ens.n_samples)]
+    first = [str(w.message).splitlines()[1].strip() for w in caught
+             if issubclass(w.category, simulate.FailedRealisationWarning) and "\n" in str(w.message)]
+    bad = np.flatnonzero(failed).tolist()
+    return ens, states, (f"networks {bad} of {ens.n_samples} failed and are marked in `failed` of the saved "
+                         f"ensemble; {first[0] if first else 'their state became NaN or infinite'}")
 
 
 def cmd_simulate(args) -> int:
@@ -208,30 +271,37 @@ def cmd_simulate(args) -> int:
     network, inputs, grid, initial = _model(args)
     criteria = _criteria(args, grid)
     out = _check_out(args.out)
+    _check_store_dir(args)
     dtype = {"float32": np.float32, "float64": np.float64}[args.dtype]
+    if args.n_samples is not None and args.replicas != 1:
+        raise ValueError("--replicas applies to one network; leave it out with --n-samples")
     start = time.perf_counter()
-    if args.n_samples is None:
-        result = simulate.run(network, inputs, grid, initial, seed=args.seed, dtype=dtype, replicas=args.replicas)
-        h, delta_tt = np.atleast_2d(result.h), np.atleast_2d(result.delta_tt)
-        states = result.states(criteria)
-        what, label = f"one network, {args.replicas} replica(s)", "replica" if args.replicas > 1 else "network"
-    else:
-        if args.replicas != 1:
-            raise ValueError("--replicas applies to one network; leave it out with --n-samples")
-        result = simulate.sample(network, inputs, grid, initial, n_samples=args.n_samples, seed=args.seed,
-                                 workers=args.workers, store_dir=args.store_dir, progress=not args.no_progress,
-                                 dtype=dtype, criteria=criteria)
-        h, delta_tt = np.asarray(result.h), np.asarray(result.delta_tt)
-        states = result.states(criteria)
-        what, label = f"{result.n_samples} networks", "network"
+    failure = None
+    # the simulator stops at a non-finite state itself; numpy's overflow warnings on the way there
+    # would only add lines before the one that names the cause
+    with np.errstate(over="ignore", invalid="ignore"):
+        if args.n_samples is None:
+            result = simulate.run(network, inputs, grid, initial, seed=args.seed, dtype=dtype,
+                                  replicas=args.replicas)
+            h, delta_tt = np.atleast_2d(result.h), np.atleast_2d(result.delta_tt)
+            states = result.states(criteria)
+            what, label = f"one network, {args.replicas} replica(s)", "replica" if args.replicas > 1 else "network"
+        else:
+            result, states, failure = _sample_networks(simulate, network, inputs, grid, initial, args, dtype,
+                                                       criteria)
+            h, delta_tt = np.asarray(result.h), np.asarray(result.delta_tt)
+            what, label = f"{result.n_samples} networks", "network"
     elapsed = time.perf_counter() - start
     result.save(out)
     print(f"{_describe(network, grid)}, {args.dtype}: {what} in {elapsed:.1f} s")
     print(summary_table(h, delta_tt, states, label))
-    counts = state_counts(states)
-    print("state counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    h_T = h[:, -1]
-    print(f"mean |h(T)| = {np.mean(np.abs(h_T)):.3f}, spread of h(T) across {label}s = {np.std(h_T):.3f}")
+    counts = state_counts([s for s in states if s is not None])
+    n_failed = sum(s is None for s in states)
+    print("state counts: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+          + (f", failed {n_failed}" if n_failed else ""))
+    h_T = h[[s is not None for s in states], -1]
+    if h_T.size:
+        print(f"mean |h(T)| = {np.mean(np.abs(h_T)):.3f}, spread of h(T) across {label}s = {np.std(h_T):.3f}")
     print(f"saved {out}")
     if args.plot is not None:
         from .plots import plot_trajectories
@@ -241,7 +311,7 @@ def cmd_simulate(args) -> int:
                  f"phi = {network.phi.name}")
         plot_trajectories(result.times, h, png, title=title)
         print(f"wrote {png}")
-    return 0
+    return 0 if failure is None else _fail("simulate", failure, FAILED)
 
 
 # --------------------------------------------------------------------------- plot
@@ -353,7 +423,10 @@ def _add_settings(p: argparse.ArgumentParser) -> None:
     d = SolverSettings()
     g = p.add_argument_group("solver")
     g.add_argument("--quadrature-order", type=int, default=d.quadrature_order,
-                   help="Gauss-Hermite nodes per dimension (default: %(default)s)")
+                   help="a fixed number of Gauss-Hermite nodes per dimension (default: none, the "
+                        "quadrature is chosen at every step from the variance it meets)")
+    g.add_argument("--quadrature-accuracy", type=float, default=d.quadrature_accuracy,
+                   help="absolute accuracy of the adaptive quadrature (default: %(default)s)")
     g.add_argument("--pivot-tol", type=float, default=d.pivot_tol,
                    help="pivot tolerance of the causal factor (default: %(default)s)")
 
@@ -378,6 +451,8 @@ def main(argv=None) -> int:
         return args.func(args)
     except (ValueError, OSError) as exc:  # the library's validated parameters name the bad field
         return _fail(args.command, exc)
+    except FloatingPointError as exc:  # simulate.NonFiniteStateError, meanfield.cholesky.NegativePivotError
+        return _fail(args.command, exc, FAILED)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -45,9 +45,10 @@ DEFAULT_CACHE = BASE / ".cache"
 
 def build_parser(prog: str = "python paper_figures/make_figures.py") -> argparse.ArgumentParser:
     from paper_figures.figures import MODULES
+    from validation.__main__ import OneLineParser  # a bad option is one line, not the usage block
 
-    p = argparse.ArgumentParser(prog=prog,
-                                description="Regenerate the figures of the paper (PDF, PNG, JSON captions, gallery).")
+    p = OneLineParser(prog=prog,
+                      description="Regenerate the figures of the paper (PDF, PNG, JSON captions, gallery).")
     size = p.add_mutually_exclusive_group()
     size.add_argument("--quick", dest="preset", action="store_const", const="quick",
                       help="small N, few samples: under 10 minutes on 2 cores (default)")
@@ -223,9 +224,16 @@ def run(preset_name: str, *, only=None, out=None, cache=None, workers=None, prog
 
 
 def main(argv=None, prog: str | None = None) -> int:
-    """Run the script; ``prog`` names it in help and errors (``meanfield figures`` forwards here)."""
+    """Run the script; ``prog`` names it in help and errors (``meanfield figures`` forwards here).
+
+    Returns the exit status: 0 (also after ``--help``), or 2 after one line
+    ``<prog>: error: ...`` on stderr for a bad option or argument.
+    """
     parser = build_parser() if prog is None else build_parser(prog)
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a one-line error (2)
+        return 0 if exc.code is None else int(exc.code)
     try:
         from meanfield.arguments import writable_directory
 
@@ -239,7 +247,7 @@ def main(argv=None, prog: str | None = None) -> int:
             run(args.preset, only=args.only, out=args.out, cache=args.cache, workers=args.workers,
                 progress=not args.no_progress)
     except ValueError as exc:
-        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        print(f"{parser.prog}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     return 0
 

@@ -64,7 +64,7 @@ def run_theory(args) -> dict:
         t0 = time.time()
         lyap = ly.lyapunov_ensemble(net, grid=grid, n_samples=args.theory_samples, seed=args.seed,
                                     micro_window=(args.t_micro, args.T), quadrature_order=args.micro_order,
-                                    settings=mf.SolverSettings(args.quadrature_order, args.pivot_tol),
+                                    settings=mf.SolverSettings(args.quadrature_order, args.pivot_tol, args.quadrature_accuracy),
                                     workers=args.workers, progress=args.progress)
         disc = ro.discriminate(net, stimuli, grid, n_samples=args.theory_samples, seed=args.seed + 1,
                                workers=args.workers, progress=args.progress)
@@ -157,7 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
     from meanfield.tangent import TANGENT_SETTINGS
 
     p.add_argument("--quadrature-order", type=int, default=TANGENT_SETTINGS.quadrature_order,
-                   help="theory: quadrature order of the tangent-linear solver")
+                   help="theory: fixed Gauss-Hermite order of the tangent-linear solver "
+                        "(default: the adaptive rule)")
+    p.add_argument("--quadrature-accuracy", type=float, default=TANGENT_SETTINGS.quadrature_accuracy,
+                   help="theory: accuracy of the adaptive quadrature of the tangent-linear solver")
     p.add_argument("--pivot-tol", type=float, default=TANGENT_SETTINGS.pivot_tol,
                    help="theory: pivot tolerance of the tangent-linear solver")
     p.add_argument("--kappa", type=float, default=1.0)

@@ -17,21 +17,27 @@ The calls mirror the theory's (``meanfield``): :func:`run` answers what
 order ``(network, inputs, grid, initial)``, keyword-only ``seed`` and
 ``n_samples``, and results with the same methods.
 
+A run whose state becomes NaN or infinite stops with
+:class:`NonFiniteStateError`; in :func:`sample` that realisation is recorded
+as failed, with a :class:`FailedRealisationWarning`.
+
 Public API: :func:`run`, :func:`sample`, :func:`outlier_eigenvalues`,
 :func:`realise`, :func:`simulate_realisation`, :class:`SimulationResult`,
-:class:`SimulationEnsemble`.
+:class:`SimulationEnsemble`, :class:`NonFiniteStateError`,
+:class:`FailedRealisationWarning`.
 """
 
 from . import lyapunov, readout, response
-from .ensembles import sample
+from .ensembles import FailedRealisationWarning, sample
 from .options import RunOptions, Setup, make_setup
 from .realisation import Realisation, realise
 from .result import SimulationEnsemble, SimulationResult
-from .simulation import run, simulate_realisation
+from .simulation import NonFiniteStateError, run, simulate_realisation
 from .spectrum import bulk_radius, coupling_eigenvalues, outlier_eigenvalues
 
 __all__ = [
     "run", "sample", "outlier_eigenvalues", "coupling_eigenvalues", "bulk_radius",
     "realise", "Realisation", "simulate_realisation", "RunOptions", "Setup", "make_setup",
-    "SimulationResult", "SimulationEnsemble", "lyapunov", "readout", "response",
+    "SimulationResult", "SimulationEnsemble", "NonFiniteStateError", "FailedRealisationWarning",
+    "lyapunov", "readout", "response",
 ]

@@ -187,18 +187,20 @@ def _integrate_blas(z, X, gain, v, pattern, drive, dt, phi, stride, snap_every,
     G = np.empty_like(X)
     moments = np.empty((R, 4))
     zT = z.T  # F-ordered view: BLAS reads z without a copy
-    for k in range(K + 1):
-        # numpy's SIMD tanh is ~40x faster than a scalar loop; user phi goes the same way
-        Phi[...] = _phi_values(phi, X)
-        kernels.moments_batch(X, Phi, v, moments)
-        kernels.record_step(X, moments, k, stride, snap_every, trace_idx, obs, snaps, traces)
-        if k == K:
-            break
-        np.matmul(Phi, zT, out=G)
-        kernels.euler_update(
-            X, G, gain, moments, pattern, drive.mask,
-            drive.uniform[k], drive.pattern[k], drive.sparse[k], dt,
-        )
+    # an overflow on the way to a blow-up is reported by record_step (NonFiniteStateError), not by numpy
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(K + 1):
+            # numpy's SIMD tanh is ~40x faster than a scalar loop; user phi goes the same way
+            Phi[...] = _phi_values(phi, X)
+            kernels.moments_batch(X, Phi, v, moments)
+            kernels.record_step(X, moments, k, stride, snap_every, trace_idx, obs, snaps, traces)
+            if k == K:
+                break
+            np.matmul(Phi, zT, out=G)
+            kernels.euler_update(
+                X, G, gain, moments, pattern, drive.mask,
+                drive.uniform[k], drive.pattern[k], drive.sparse[k], dt,
+            )
 
 
 def _phi_values(phi, X):

@@ -4,26 +4,39 @@ Realisation i is simulated with the i-th child of ``SeedSequence(seed)``
 (``meanfield.runner.spawn_seeds``), so its result does not depend on the
 number of workers, on the number of realisations requested, or on which
 realisations an interrupted run had already stored.
+
+A realisation whose state becomes NaN or infinite does not cost the
+ensemble: it is recorded as failed (NaN arrays, ``SimulationEnsemble.failed``)
+and :func:`sample` warns naming it, like the failures counted by the
+Lyapunov ensembles.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from meanfield.arguments import count
+from meanfield.arguments import ensemble_arguments, model_arguments
 from meanfield.model import InitialState, Inputs, Network, StateCriteria, TimeGrid
-from meanfield.runner import map_seeds
+from meanfield.runner import FailedSampleWarning, map_seeds, warn_failed
 
 from .options import RunOptions, Setup, make_setup
 from .realisation import realise
 from .result import SimulationEnsemble, stack_results
-from .simulation import simulate_realisation
+from .simulation import NonFiniteStateError, nan_result, simulate_realisation
+
+
+class FailedRealisationWarning(FailedSampleWarning):
+    """Some realisations of an ensemble failed (non-finite state) and are recorded as NaN."""
 
 
 def _simulate_one(i: int, seed: np.random.SeedSequence, *, setup: Setup) -> dict:
     # module level so that spawned worker processes can unpickle it
     real = realise(setup.network, seed, setup.options.dtype)
-    return simulate_realisation(real, setup).to_arrays()
+    try:
+        return simulate_realisation(real, setup).to_arrays()
+    except NonFiniteStateError as exc:
+        # same seed, same failure: the item may be stored and resumed like any other
+        return {**nan_result(setup).to_arrays(), "failed": np.int8(1), "error": np.array(str(exc))}
 
 
 def sample(
@@ -83,15 +96,25 @@ def sample(
     Returns
     -------
     SimulationEnsemble
+        ``failed`` marks the realisations whose state became NaN or infinite
+        (their arrays are NaN).
 
     Raises
     ------
     ValueError
-        For invalid options, n_samples < 1 or workers < 1, or a store
+        Before any realisation is simulated: for model arguments or
+        ``criteria`` of the wrong type, invalid options, n_samples < 1,
+        workers < 1, a bad seed or ``store_dir``; later, for a store
         directory holding a different ensemble.
+
+    Warns
+    -----
+    FailedRealisationWarning
+        Naming each failed realisation, its seed and where it failed.
     """
-    count("n_samples", n_samples)
-    count("workers", workers)
+    # every argument is checked here, before the first realisation is drawn and integrated
+    model_arguments(network, inputs, grid, initial, criteria=criteria, per_replica=True)
+    ensemble_arguments(n_samples, seed, workers, store_dir, progress)
     options = RunOptions(
         dtype=dtype, replicas=replicas, shared_initial_noise=shared_initial_noise,
         delta_every=delta_every,
@@ -103,6 +126,7 @@ def sample(
         _warm_up(setup)
     run = map_seeds(_simulate_one, n_samples, seed, function="simulate.sample", context={"setup": setup},
                     workers=workers, progress=progress, store_dir=store_dir, desc="simulate")
+    warn_failed("simulate.sample", "realisation", run.items, category=FailedRealisationWarning)
     return stack_results(grid, options.replicas, run.items, criteria=criteria, provenance=run.provenance)
 
 
@@ -113,4 +137,7 @@ def _warm_up(setup: Setup) -> None:
     opt = RunOptions(dtype=setup.options.dtype, replicas=setup.options.replicas,
                      engine=setup.options.engine)
     tiny = make_setup(net, Inputs(), grid, InitialState(), opt)
-    simulate_realisation(realise(net, 0, opt.dtype), tiny)
+    try:
+        simulate_realisation(realise(net, 0, opt.dtype), tiny)
+    except NonFiniteStateError:  # compiled all the same; the real runs report their own failures
+        pass

@@ -34,6 +34,11 @@ OBS_H, OBS_M, OBS_RATE, OBS_DELTA = 0, 1, 2, 3
 # Rows per parallel task: a task allocates its accumulator once.
 ROW_BLOCK = 16
 
+# First argument of the FloatingPointError a kernel raises when the moments of a
+# step are not finite; the others are the step k and the replica r
+# (simulate.simulation turns it into a NonFiniteStateError).
+NONFINITE_STATE = "non-finite state"
+
 
 def dot_lanes(dtype) -> int:
     """Independent accumulators in the row dot product (4 AVX-512 registers).
@@ -109,7 +114,24 @@ def replica_moments(x, phi, v, out):
 
 
 @njit(cache=True)
+def check_finite(moments, k):
+    """Raise FloatingPointError(NONFINITE_STATE, k, r) if a moment of replica r is NaN or inf.
+
+    Checking the four moments of every step is enough: a NaN or inf in any
+    x_i reaches h, and in any phi(x_j) reaches M (sums never drop a NaN and
+    turn inf into inf or NaN), and both are absorbing under the Euler step.
+    Costs 4 R comparisons per step, against the N^2 R of the step itself.
+    """
+    for r in range(moments.shape[0]):
+        for c in range(moments.shape[1]):
+            if not math.isfinite(moments[r, c]):
+                raise FloatingPointError(NONFINITE_STATE, k, r)
+
+
+@njit(cache=True)
 def _record(X, moments, k, stride, snap_every, trace_idx, obs, snaps, traces):
+    # every step passes here (both engines): stop at the first non-finite one
+    check_finite(moments, k)
     R = X.shape[0]
     if k % stride == 0:
         rec = k // stride
@@ -171,6 +193,12 @@ def integrate_rows(
         Output: x - h at the snapshot steps.
     traces : (K // stride + 1, R, n_trace) float64
         Output: traced x.
+
+    Raises
+    ------
+    FloatingPointError
+        ``(NONFINITE_STATE, k, r)`` at the first step k whose moments are
+        not finite (:func:`check_finite`); the outputs are then incomplete.
     """
     R, N = X.shape
     K = a.shape[0]
@@ -216,7 +244,11 @@ def moments_batch(X, Phi, v, moments):
 
 @njit(cache=True)
 def record_step(X, moments, k, stride, snap_every, trace_idx, obs, snaps, traces):
-    """Record observables, traces and snapshots of step k (used by the BLAS engine)."""
+    """Record observables, traces and snapshots of step k (used by the BLAS engine).
+
+    Raises FloatingPointError ``(NONFINITE_STATE, k, r)`` if the moments are
+    not finite (:func:`check_finite`), which stops the engine's step loop.
+    """
     _record(X, moments, k, stride, snap_every, trace_idx, obs, snaps, traces)
 
 

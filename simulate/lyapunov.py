@@ -20,26 +20,36 @@ integrated here alongside the state (J is never formed: J y = (g/sqrt N) z y + u
 
 Tangent vectors are O(1) linear objects; the macro tangent is rescaled
 (its log scale tracked) so that it neither overflows nor underflows.
+
+A run whose state (or a tangent vector) becomes NaN or infinite stops with
+:class:`simulate.NonFiniteStateError`, as :func:`simulate.run` does; it never
+returns NaN exponents. :func:`lyapunov_ensemble` records such a network as a
+failure (NaN entries, counted in ``LyapunovEnsemble.failures``) and warns
+naming it, as :func:`simulate.sample` does.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
 
-from meanfield.arguments import count
+from meanfield.arguments import count, ensemble_arguments, model_arguments, seed_record
 from meanfield.lyapunov import LyapunovEnsemble
 from meanfield.model import InitialState, Inputs, Network, TimeGrid
 from meanfield.results import LabelledResult
 from meanfield.runner import map_seeds
+from meanfield.tangent import window_indices
 
+from . import kernels
 from .drive import build_drive
-from .options import RunOptions, make_setup
+from .ensembles import FailedRealisationWarning
+from .options import RunOptions, Setup, make_setup
 from .realisation import Realisation, child_seed, realise
-from .simulation import initial_states
+from .simulation import NonFiniteStateError, _non_finite_error, initial_states
 
 # The tangent seed of a realisation: child 3 of its SeedSequence (children 0-2 seed z, p, u).
 TANGENT_CHILD = 3
@@ -89,23 +99,14 @@ class LyapunovRun(LabelledResult):
     dims = {"log_norm": ("time",), "log_dh": ("time",), "h": ("time",)}
     coords = {"time": "times"}
 
-    def _window(self, window):
-        if window is None:
-            return 0, self.times.size - 1
-        dt = self.times[1] - self.times[0]
-        a, b = int(round(window[0] / dt)), int(round(window[1] / dt))
-        if not 0 <= a < b < self.times.size:
-            raise ValueError(f"window = {window!r} must satisfy 0 <= t_a < t_b <= T = {self.times[-1]:g}")
-        return a, b
-
     def maximal_exponent(self, window=None) -> float:
         """Benettin maximal exponent on ``window`` = (t_a, t_b) (default (0, T))."""
-        a, b = self._window(window)
+        a, b = window_indices(self.times, window)
         return float((self.log_norm[b] - self.log_norm[a]) / (self.times[b] - self.times[a]))
 
     def macro_exponent(self, window=None) -> float:
         """Finite-time exponent of the population perturbation on ``window``."""
-        a, b = self._window(window)
+        a, b = window_indices(self.times, window)
         return float((self.log_dh[b] - self.log_dh[a]) / (self.times[b] - self.times[a]))
 
 
@@ -138,6 +139,12 @@ def lyapunov_run(
     Returns
     -------
     LyapunovRun
+
+    Raises
+    ------
+    NonFiniteStateError
+        If the state x, phi(x) or a tangent vector becomes NaN or infinite
+        (the run stops at that step, as :func:`simulate.run` does).
     """
     net = realisation.network
     count("renorm_every", renorm_every)
@@ -171,8 +178,15 @@ def lyapunov_run(
     for k in range(K + 1):
         h[k] = x.mean()
         nb = math.sqrt(b @ b / N)
-        log_norm[k] = acc_b + math.log(nb)
         dh = c.mean()
+        # a NaN or inf anywhere in x, b or c reaches these sums and is absorbing: without this check
+        # the run would go on and return NaN or infinite exponents
+        if not math.isfinite(h[k]):
+            raise _non_finite_error(FloatingPointError(kernels.NONFINITE_STATE, k, 0), realisation, setup)
+        if not (math.isfinite(nb) and math.isfinite(dh)):
+            raise _tangent_error(k, "Benettin" if not math.isfinite(nb) else "macro", renorm_every,
+                                 realisation, setup)
+        log_norm[k] = acc_b + math.log(nb)
         log_dh[k] = acc_c + (math.log(abs(dh)) if dh != 0 else -math.inf)
         if k == K:
             break
@@ -185,6 +199,8 @@ def lyapunov_run(
             c /= nc
         d = dphi(x)
         Y[0] = phi(x)
+        if not math.isfinite(Y[0].sum()):  # a finite x where phi is undefined (a custom phi)
+            raise _non_finite_error(FloatingPointError(kernels.NONFINITE_STATE, k, 0), realisation, setup)
         Y[1] = d * b
         Y[2] = d * c
         _z_times(z, Y, ZY)
@@ -196,10 +212,30 @@ def lyapunov_run(
     return LyapunovRun(times=grid.times, log_norm=log_norm, log_dh=log_dh, h=h)
 
 
+def _tangent_error(k: int, which: str, renorm_every: int, realisation: Realisation,
+                   setup: Setup) -> NonFiniteStateError:
+    """The error for a tangent vector that became NaN or infinite while the state stayed finite."""
+    dt = setup.grid.dt
+    seed = seed_record(realisation.seed)
+    cause = (f"phi' of phi = {setup.network.phi.name!r} is not finite where the state went"
+             if which == "macro" else
+             f"phi' of phi = {setup.network.phi.name!r} is not finite where the state went, or the vector "
+             f"overflowed between renormalisations (renorm_every = {renorm_every}; renormalise more often)")
+    message = (f"the {which} tangent vector became NaN or infinite at step {k} (t = {k * dt:g}) of the "
+               f"realisation with seed {seed}, the state still finite: {cause}")
+    return NonFiniteStateError(message, step=k, time=k * dt, replica=0, seed=seed)
+
+
 def _lyapunov_task(i, ss, *, network, inputs, grid, initial, window, micro_window, renorm_every):
-    run = lyapunov_run(realise(network, ss), inputs, grid, initial, renorm_every=renorm_every)
+    try:
+        run = lyapunov_run(realise(network, ss), inputs, grid, initial, renorm_every=renorm_every)
+    except NonFiniteStateError as exc:
+        # same seed, same failure: stored and resumed like any other item, counted in `failures`
+        nan = np.float64(np.nan)
+        return {"maximal": nan, "macro": nan, "h_T": nan, "failures": np.int64(1), "error": np.array(str(exc))}
     return {"maximal": np.float64(run.maximal_exponent(micro_window)),
-            "macro": np.float64(run.macro_exponent(window)), "h_T": np.float64(run.h[-1])}
+            "macro": np.float64(run.macro_exponent(window)), "h_T": np.float64(run.h[-1]),
+            "failures": np.int64(0)}
 
 
 def lyapunov_ensemble(
@@ -224,13 +260,45 @@ def lyapunov_ensemble(
     network has no fixed population path).
     ``window`` = (t_a, t_b) is the window of the macro exponent, ``micro_window``
     that of the Benettin exponent (default: ``window``; both default to (0, T)).
+
+    Returns
+    -------
+    LyapunovEnsemble
+        ``failures`` counts the networks whose state or a tangent vector
+        became NaN or infinite (:func:`lyapunov_run` raised
+        NonFiniteStateError); their entries are NaN.
+
+    Raises
+    ------
+    ValueError
+        For invalid arguments, before any network is simulated.
+
+    Warns
+    -----
+    FailedRealisationWarning
+        Naming each failed network and where it failed.
     """
+    # every argument is checked here, before the first network is drawn and integrated
+    model_arguments(network, inputs, grid, initial)
+    ensemble_arguments(n_samples, seed, workers, store_dir, progress)
+    count("renorm_every", renorm_every)
     micro_window = window if micro_window is None else micro_window
+    window_indices(grid.times, window)
+    window_indices(grid.times, micro_window, "micro_window")
+    make_setup(network, inputs, grid, initial, RunOptions())
     run = map_seeds(
         _lyapunov_task, n_samples, seed, function="simulate.lyapunov.lyapunov_ensemble",
         context=dict(network=network, inputs=inputs, grid=grid, initial=initial, window=window,
                      micro_window=micro_window, renorm_every=renorm_every),
         workers=workers, progress=progress, store_dir=store_dir, desc="lyapunov",
     )
+    failed = [(i, str(it["error"])) for i, it in enumerate(run.items) if int(it.get("failures", 0))]
+    if failed:
+        lines = "\n".join(f"  realisation {i}: {msg}" for i, msg in failed)
+        warnings.warn(
+            f"simulate.lyapunov.lyapunov_ensemble: {len(failed)} of {len(run.items)} networks failed; their "
+            f"exponents are NaN and LyapunovEnsemble.failures counts them:\n{lines}",
+            FailedRealisationWarning, stacklevel=2,
+        )
     return LyapunovEnsemble(maximal=run.stack("maximal", float), macro=run.stack("macro", float),
-                            h_T=run.stack("h_T", float), provenance=run.provenance)
+                            h_T=run.stack("h_T", float), failures=len(failed), provenance=run.provenance)

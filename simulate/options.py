@@ -32,7 +32,8 @@ class RunOptions:
         0's), so that they differ only by h0, sigma0 or the inputs.
     delta_every : int or None
         Keep the centred state x - h every ``delta_every`` steps (t = 0
-        included) and return Delta(t, s) on those times.
+        included) and return Delta(t, s) on those times; at most the number
+        of steps of the grid (checked by :func:`make_setup`).
     trace_neurons : tuple of int or None
         Neurons whose x_i(t) is recorded at the recorded times.
     keep_final_state : bool
@@ -110,7 +111,15 @@ class Setup:
 
 
 def make_setup(network, inputs, grid, initial, options: RunOptions) -> Setup:
-    """Validate the model objects against each other and the options."""
+    """Validate the model objects against each other and the options.
+
+    Raises
+    ------
+    ValueError
+        Naming the field: a network or grid of the wrong type, inputs that do
+        not fit the network, traced neurons outside [0, N), or
+        ``delta_every`` larger than the number of steps of the grid.
+    """
     if not isinstance(network, Network):
         raise ValueError(f"network must be a meanfield.Network, got {network!r}")
     if not isinstance(grid, TimeGrid):
@@ -121,4 +130,10 @@ def make_setup(network, inputs, grid, initial, options: RunOptions) -> Setup:
     for inp in inputs:
         inp.check_against(network)
     options.trace_index(network)
+    if options.delta_every is not None and options.delta_every > grid.n_steps:
+        # only t = 0 would be kept: a 1 x 1 Delta(t, s), not what was asked for
+        raise ValueError(
+            f"delta_every = {options.delta_every} is larger than the K = T/dt = {grid.n_steps} steps of "
+            f"the grid (T = {grid.T:g}, dt = {grid.dt:g}); choose delta_every <= {grid.n_steps}"
+        )
     return Setup(network=network, inputs=inputs, grid=grid, initial=initial, options=options)

@@ -21,6 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
+from meanfield.arguments import ensemble_arguments, model_arguments, number
 from meanfield.model import InitialState, Inputs, Network, TimeGrid
 from meanfield.readout import Discrimination, ReadoutEnsemble, check_stimuli
 from meanfield.runner import map_seeds
@@ -45,8 +46,13 @@ def _check_w(network: Network, w) -> np.ndarray:
     return w
 
 
+#: One network with its final state (for r(T)); two replicas on the same network for the two stimuli.
+READOUT_OPTIONS = RunOptions(keep_final_state=True)
+DISCRIMINATION_OPTIONS = RunOptions(replicas=2, shared_initial_noise=True, keep_final_state=True)
+
+
 def _readout_task(i, ss, *, network, inputs, grid, initial, w):
-    setup = make_setup(network, inputs, grid, initial, RunOptions(keep_final_state=True))
+    setup = make_setup(network, inputs, grid, initial, READOUT_OPTIONS)
     res = simulate_realisation(realise(network, ss), setup)
     return {"h_T": np.float64(res.h[-1]), "r_T": np.float64(readout_value(network, res.final_state, w))}
 
@@ -77,7 +83,18 @@ def readout_ensemble(
     -------
     ReadoutEnsemble
         ``mean`` is the realised r(T) of each network and ``sd`` is 0.
+
+    Raises
+    ------
+    ValueError
+        For invalid arguments, before any network is simulated.
+    simulate.NonFiniteStateError
+        If the state of a network becomes NaN or infinite.
     """
+    # every argument is checked here, before the first network is drawn and integrated
+    model_arguments(network, inputs, grid, initial)
+    ensemble_arguments(n_samples, seed, workers, store_dir, progress)
+    make_setup(network, inputs, grid, initial, READOUT_OPTIONS)
     w = _check_w(network, weights)
     run = map_seeds(
         _readout_task, n_samples, seed, function="simulate.readout.readout_ensemble",
@@ -90,8 +107,7 @@ def readout_ensemble(
 
 
 def _discrimination_task(i, ss, *, network, stimuli, grid, initial, w, theta):
-    options = RunOptions(replicas=2, shared_initial_noise=True, keep_final_state=True)
-    setup = make_setup(network, list(stimuli), grid, initial, options)
+    setup = make_setup(network, list(stimuli), grid, initial, DISCRIMINATION_OPTIONS)
     res = simulate_realisation(realise(network, ss), setup)
     out = {"h_T": res.h[:, -1].copy()}
     if w is not None:
@@ -126,12 +142,24 @@ def discriminate(
     -------
     meanfield.readout.Discrimination
         With ``p_exceed`` the 0/1 indicators of r(T) > theta and ``r_T`` the readouts.
+
+    Raises
+    ------
+    ValueError
+        For invalid arguments, before any network is simulated.
+    simulate.NonFiniteStateError
+        If the state of a network becomes NaN or infinite.
     """
+    # every argument is checked here, before the first network is drawn and integrated
+    model_arguments(network, grid=grid, initial=initial, per_replica=True)
+    ensemble_arguments(n_samples, seed, workers, store_dir, progress)
     stimuli = check_stimuli(network, stimuli)
+    theta = number("theta", theta)
+    make_setup(network, list(stimuli), grid, initial, DISCRIMINATION_OPTIONS)
     w = None if weights is None else _check_w(network, weights)
     run = map_seeds(
         _discrimination_task, n_samples, seed, function="simulate.readout.discriminate",
-        context=dict(network=network, stimuli=stimuli, grid=grid, initial=initial, w=w, theta=float(theta)),
+        context=dict(network=network, stimuli=stimuli, grid=grid, initial=initial, w=w, theta=theta),
         workers=workers, progress=progress, store_dir=store_dir, desc="discrimination",
     )
     if w is None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from meanfield.arguments import ensemble_arguments, model_arguments
 from meanfield.model import InitialState, Inputs, Network, TimeGrid
 from meanfield.response import ResponseEnsemble, pulsed_inputs
 from meanfield.runner import map_seeds
@@ -44,19 +45,34 @@ def realisation_response(
         Pulse on the Euler step step -> step + 1.
     eps : float
         Pulse height.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, before the realisation is simulated: model
+        objects of the wrong type, a grid with stride > 1, ``step`` outside
+        [0, K), ``eps`` not a finite nonzero number, inputs that do not fit
+        the network, or a float32 realisation.
+    simulate.NonFiniteStateError
+        If the state becomes NaN or infinite.
     """
-    if grid.stride != 1:
-        raise ValueError(f"the response needs every step recorded: use a TimeGrid with stride = 1, "
-                         f"got {grid.stride}")
     if realisation.z.dtype != np.float64:
         raise ValueError("the response needs a float64 realisation (eps is below float32 resolution)")
-    options = RunOptions(replicas=2, shared_initial_noise=True)
-    setup = make_setup(realisation.network, [inputs, pulsed_inputs(inputs, grid, step, eps)], grid, initial,
-                       options)
+    setup = _response_setup(realisation.network, inputs, grid, initial, step, eps)
     res = simulate_realisation(realisation, setup)
     chi = (res.h[1] - res.h[0]) / (eps * grid.dt)
     chi[: step + 1] = 0.0
     return chi
+
+
+def _response_setup(network, inputs, grid, initial, step, eps):
+    """The two-replica setup of a response (plain and pulsed inputs); ValueError naming a bad argument."""
+    model_arguments(network, inputs, grid, initial)
+    if grid.stride != 1:
+        raise ValueError(f"the response needs every step recorded: use a TimeGrid with stride = 1, "
+                         f"got {grid.stride}")
+    options = RunOptions(replicas=2, shared_initial_noise=True)
+    return make_setup(network, [inputs, pulsed_inputs(inputs, grid, step, eps)], grid, initial, options)
 
 
 def impulse_response(
@@ -98,7 +114,18 @@ def response_ensemble(
     """chi(t_k, t_step) of ``n_samples`` networks (THEORY.md sections 1, 5; realisation i: i-th child of ``seed``).
 
     The simulation counterpart of :func:`meanfield.response.response_ensemble`.
+
+    Raises
+    ------
+    ValueError
+        For invalid arguments (as :func:`realisation_response`, and the
+        ensemble's), before any network is simulated.
+    simulate.NonFiniteStateError
+        If the state of a network becomes NaN or infinite.
     """
+    # every argument is checked here, not inside each realisation
+    _response_setup(network, inputs, grid, initial, step, eps)
+    ensemble_arguments(n_samples, seed, workers, store_dir, progress)
     run = map_seeds(
         _response_task, n_samples, seed, function="simulate.response.response_ensemble",
         context=dict(network=network, inputs=inputs, grid=grid, initial=initial, step=step, eps=float(eps)),

@@ -127,15 +127,19 @@ class SimulationEnsemble(PathEnsemble, _Recorded):
     """Independent realisations stacked along a leading ``sample`` axis of length n_samples.
 
     The attributes are those of :class:`SimulationResult` with that extra
-    axis (``times``, ``delta_times`` and ``trace_neurons`` are shared), and
-    the default thresholds ``criteria`` of the state classifier (THEORY.md
-    section 7).
+    axis (``times``, ``delta_times`` and ``trace_neurons`` are shared), the
+    default thresholds ``criteria`` of the state classifier (THEORY.md
+    section 7), and ``failed``: a (n_samples,) bool array, True for the
+    realisations whose state became NaN or infinite (their arrays are NaN;
+    :func:`simulate.sample` warns naming them). None in ensembles saved
+    before failures were recorded.
     """
 
     criteria: StateCriteria = StateCriteria()
+    failed: np.ndarray | None = None
 
     def array_dims(self) -> dict[str, tuple[str, ...]]:
-        return _dims_with_replicas(self.replicas, ("sample",))
+        return {**_dims_with_replicas(self.replicas, ("sample",)), "failed": ("sample",)}
 
     def realisation(self, i: int) -> SimulationResult:
         """Realisation i as a :class:`SimulationResult`."""
@@ -158,12 +162,17 @@ class SimulationEnsemble(PathEnsemble, _Recorded):
 
 def stack_results(grid: TimeGrid, replicas: int, items: list[dict], *,
                   criteria: StateCriteria = StateCriteria(), provenance=None) -> SimulationEnsemble:
-    """Stack the ``to_arrays()`` dictionaries of n realisations."""
+    """Stack the ``to_arrays()`` dictionaries of n realisations.
+
+    A failed realisation's item holds NaN arrays and ``failed = 1``
+    (:func:`simulate.sample`); items without the key did not fail.
+    """
     shared = ("times", "delta_times", "trace_neurons")
     kw = {}
     for name in ARRAY_FIELDS:
         if name not in items[0]:
             continue
         kw[name] = items[0][name] if name in shared else np.stack([it[name] for it in items])
-    return SimulationEnsemble(grid=grid, replicas=replicas, criteria=criteria,
+    failed = np.array([bool(it.get("failed", 0)) for it in items])
+    return SimulationEnsemble(grid=grid, replicas=replicas, criteria=criteria, failed=failed,
                               provenance=provenance, **kw)

@@ -1,4 +1,9 @@
-"""Simulate one realisation of the network of THEORY.md section 1."""
+"""Simulate one realisation of the network of THEORY.md section 1.
+
+A run whose state becomes NaN or infinite stops at that step with a
+:class:`NonFiniteStateError` (the kernels check the moments of every step,
+:func:`simulate.kernels.check_finite`); it never returns non-finite paths.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +16,66 @@ from meanfield.model import InitialState, Inputs, Network, TimeGrid
 from meanfield.results import Provenance
 from meanfield.runner import describe
 
+from . import kernels
 from .drive import build_drive
-from .engine import choose_engine, integrate
+from .engine import Records, choose_engine, integrate
 from .options import RunOptions, Setup, make_setup
 from .realisation import Realisation, realise
 from .result import SimulationResult
+
+
+class NonFiniteStateError(FloatingPointError):
+    """The state of a simulated network became NaN or infinite.
+
+    Attributes
+    ----------
+    step : int
+        First Euler step k whose state x(t_k) or phi(x(t_k)) is not finite.
+    time : float
+        t_k = k dt.
+    replica : int
+        The replica where it happened first.
+    seed : dict
+        Seed record of the realisation (``meanfield.arguments.seed_record``).
+    """
+
+    def __init__(self, message: str, *, step: int, time: float, replica: int, seed: dict):
+        super().__init__(message)
+        self.step, self.time, self.replica, self.seed = step, time, replica, seed
+
+    def __reduce__(self):  # keyword-only fields: pickle (process pools) needs them spelled out
+        return _rebuild_error, (str(self), self.step, self.time, self.replica, self.seed)
+
+
+def _rebuild_error(message, step, time, replica, seed):
+    return NonFiniteStateError(message, step=step, time=time, replica=replica, seed=seed)
+
+
+def _non_finite_error(exc: FloatingPointError, realisation: Realisation, setup: Setup):
+    """The NonFiniteStateError for a kernel's ``(NONFINITE_STATE, k, r)``, or None for another error."""
+    if len(exc.args) != 3 or exc.args[0] != kernels.NONFINITE_STATE:
+        return None  # e.g. numpy under np.seterr(all="raise"): not ours to rephrase
+    k, r = int(exc.args[1]), int(exc.args[2])
+    dt = setup.grid.dt
+    net = setup.network
+    seed = seed_record(realisation.seed)
+    where = ("at step 0 (t = 0, phi of the initial state)" if k == 0 else
+             f"at step {k} (t = {k * dt:g}; finite at t = {(k - 1) * dt:g})")
+    if not net.phi.builtin:
+        cause = (f"phi = {net.phi.name!r} is a custom function: unbounded (the activity runs away) or "
+                 "undefined where the state went; use a bounded phi (tanh, erf) or one defined everywhere")
+    elif net.phi.is_linear:
+        cause = (f"with phi = 'linear' this network (g = {net.g:g}, J0 = {net.J0:g}, lambda0 = "
+                 f"{net.lambda0:g}) is unstable and grows exponentially until it overflows; use phi = "
+                 "'tanh' or 'erf', a weaker coupling, or a shorter T")
+    else:
+        cause = (f"phi = {net.phi.name!r} is bounded, so the parameters or inputs are extreme "
+                 f"(g = {net.g:g}, J0 = {net.J0:g}, lambda0 = {net.lambda0:g}); check them")
+    if setup.options.dtype == np.float32:
+        cause += "; float64 postpones an overflow"
+    message = (f"the network state became NaN or infinite {where} in replica {r} of the realisation "
+               f"with seed {seed}: {cause}")
+    return NonFiniteStateError(message, step=k, time=k * dt, replica=r, seed=seed)
 
 
 def run(
@@ -76,6 +136,8 @@ def run(
     ValueError
         For inputs that do not fit the network, replicas < 1, bad shapes or
         non-finite x0.
+    NonFiniteStateError
+        If the state becomes NaN or infinite (the run stops at that step).
     """
     options = RunOptions(
         dtype=dtype, replicas=replicas, shared_initial_noise=shared_initial_noise,
@@ -132,6 +194,11 @@ def simulate_realisation(
     Returns
     -------
     SimulationResult
+
+    Raises
+    ------
+    NonFiniteStateError
+        If the state becomes NaN or infinite (the run stops at that step).
     """
     net, grid, opt = setup.network, setup.grid, setup.options
     if realisation.network != net:
@@ -145,11 +212,36 @@ def simulate_realisation(
     engine = choose_engine(opt.engine, opt.replicas, net.phi.builtin, N=net.N, dtype=opt.dtype)
     snap_every = opt.delta_every or 0
     trace_idx = opt.trace_index(net)
-    rec = integrate(
-        realisation.z, x0, realisation.gain, net.mean_weights(), realisation.pattern,
-        build_drive(net, setup.inputs, grid), grid.dt, net.phi,
-        stride=grid.stride, snap_every=snap_every, trace_idx=trace_idx, engine=engine,
-    )
+    try:
+        rec = integrate(
+            realisation.z, x0, realisation.gain, net.mean_weights(), realisation.pattern,
+            build_drive(net, setup.inputs, grid), grid.dt, net.phi,
+            stride=grid.stride, snap_every=snap_every, trace_idx=trace_idx, engine=engine,
+        )
+    except FloatingPointError as exc:
+        err = _non_finite_error(exc, realisation, setup)
+        if err is None:
+            raise
+        raise err from None
+    return _result(rec, setup, trace_idx)
+
+
+def nan_result(setup: Setup) -> SimulationResult:
+    """A result of the shapes a run of ``setup`` records, every observable NaN (a failed realisation)."""
+    net, grid, opt = setup.network, setup.grid, setup.options
+    R, n_rec = opt.replicas, grid.record_steps.size
+    trace_idx = opt.trace_index(net)
+    n_snap = grid.n_steps // opt.delta_every + 1 if opt.delta_every else 0
+    rec = Records(obs=np.full((n_rec, R, 4), np.nan), snaps=np.full((n_snap, R, net.N), np.nan),
+                  traces=np.full((n_rec, R, trace_idx.size), np.nan),
+                  final=np.full((R, net.N), np.nan, dtype=opt.dtype))
+    return _result(rec, setup, trace_idx)
+
+
+def _result(rec: Records, setup: Setup, trace_idx: np.ndarray) -> SimulationResult:
+    net, grid, opt = setup.network, setup.grid, setup.options
+    snap_every = opt.delta_every or 0
+
     def squeeze(a):
         return np.ascontiguousarray(a[0] if opt.replicas == 1 else a)
 

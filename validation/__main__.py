@@ -21,8 +21,20 @@ from .checks import CHECKS
 from .presets import get_preset
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, ``<prog>: error: <message>``, with exit status 2.
+
+    argparse's own ``error`` prints the usage block first (five lines or
+    more); every bad input of the programs is one line instead, as in
+    ``meanfield``. ``paper_figures/make_figures.py`` uses it too.
+    """
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {' '.join(str(message).split())}\n")
+
+
 def build_parser(prog: str = "python -m validation") -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog=prog,
         description="Mean-field theory against finite-N simulation: run the checks and write an HTML report "
                     "(index.html, PNG figures, metrics.json).")
@@ -49,12 +61,19 @@ def build_parser(prog: str = "python -m validation") -> argparse.ArgumentParser:
 
 
 def main(argv=None, prog: str | None = None) -> int:
-    """Run the report; ``prog`` names the program in help and errors (``meanfield validate`` forwards here)."""
+    """Run the report; ``prog`` names the program in help and errors (``meanfield validate`` forwards here).
+
+    Returns the exit status: 0 (also after ``--help``), or 2 after one line
+    ``<prog>: error: ...`` on stderr for a bad option or argument.
+    """
     parser = build_parser() if prog is None else build_parser(prog)
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a one-line error (2)
+        return 0 if exc.code is None else int(exc.code)
 
     def fail(message) -> int:
-        print(f"{parser.prog}: error: {message}", file=sys.stderr)
+        print(f"{parser.prog}: error: {' '.join(str(message).split())}", file=sys.stderr)
         return 2
 
     preset = get_preset(args.preset)

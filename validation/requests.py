@@ -141,10 +141,22 @@ class SimulationRequest(Request):
         return per * memory_bound * self.network.N**2 * self.grid.n_steps + 0.005
 
     def compute(self, seed: np.random.SeedSequence) -> dict:
+        """One network; a state that became NaN or infinite gives a *failed* item, as in TheoryRequest.
+
+        ``simulate.run`` stops at the first non-finite step with
+        ``simulate.NonFiniteStateError`` (a FloatingPointError); the item then
+        holds NaN paths, ``failed = 1`` and the message, is never cached, is
+        excluded from every comparison and is counted in the report.
+        """
         import simulate
 
-        res = simulate.run(self.network, self.inputs, self.grid, self.initial, seed=seed,
-                           dtype=np.dtype(self.dtype))
+        try:
+            res = simulate.run(self.network, self.inputs, self.grid, self.initial, seed=seed,
+                               dtype=np.dtype(self.dtype))
+        except FloatingPointError as exc:
+            nan = np.full(self.grid.record_steps.size, np.nan)
+            return {"h": nan, "m": nan, "M": nan, "delta_tt": nan, "failed": np.int8(1),
+                    "error": np.array(str(exc))}
         return {"h": res.h, "m": res.m, "M": res.M, "delta_tt": res.delta_tt}
 
 

@@ -87,8 +87,12 @@ class LyapunovSimulationRequest(Request):
         from meanfield.model import Inputs
         from simulate.lyapunov import lyapunov_ensemble
 
-        r = lyapunov_ensemble(self.network, Inputs(), self.grid, n_samples=1, seed=seed, window=self.window)
-        return {"max": np.float64(r.maximal[0]), "macro": np.float64(r.macro[0]), "h_T": np.float64(r.h_T[0])}
+        r = lyapunov_ensemble(self.network, Inputs(), self.grid, n_samples=1, seed=seed, window=self.window,
+                              progress=False)
+        out = {"max": np.float64(r.maximal[0]), "macro": np.float64(r.macro[0]), "h_T": np.float64(r.h_T[0])}
+        if r.failures:  # the network's state became non-finite: a failed item, as on the theory side
+            return {**out, "failed": np.int8(1), "error": np.array("the network's state became NaN or infinite")}
+        return out
 
 
 def readout_vector(N: int, f: float, mix: float, seed: int) -> np.ndarray:
@@ -185,9 +189,13 @@ class DiscriminationSimulationRequest(Request):
 
         net = self.network
         w = readout_vector(net.N, net.f, self.mix, self.w_seed)
-        res = simulate.run(net, list(sign_stimuli(self.sparse)), self.grid, InitialState(), seed=seed,
-                           dtype=np.dtype(self.dtype), replicas=2, shared_initial_noise=True,
-                           keep_final_state=True)
+        try:
+            res = simulate.run(net, list(sign_stimuli(self.sparse)), self.grid, InitialState(), seed=seed,
+                               dtype=np.dtype(self.dtype), replicas=2, shared_initial_noise=True,
+                               keep_final_state=True)
+        except FloatingPointError as exc:  # a non-finite state: a failed item, as on the theory side
+            nan = np.full(2, np.nan)
+            return {"h_T": nan, "p_exceed": nan, "r_T": nan, "failed": np.int8(1), "error": np.array(str(exc))}
         r_T = readout_value(net, res.final_state, w)
         return {"h_T": res.h[:, -1].copy(), "p_exceed": (r_T > self.theta).astype(float), "r_T": r_T}
 

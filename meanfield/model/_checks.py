@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from numbers import Integral, Real
 
+import numpy as np
+
 
 def require_finite(owner: str, name: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
@@ -54,3 +56,23 @@ def require_int(owner: str, name: str, value, *, lo: int | None = None, why: str
         reason = f" ({why})" if why else ""
         raise ValueError(f"{owner}.{name} = {value} must be >= {lo}{reason}")
     return value
+
+
+def call_elementwise(owner: str, name: str, func, x, *, argument: str, must: str, vectorise: str):
+    """``func(x)`` as an array of x's shape, or ValueError saying how to vectorise ``func``.
+
+    For user callables that the solvers apply to whole arrays (phi, input
+    profiles). ``owner`` names the field (``"Network.phi"``), ``argument``
+    describes x in the message (``"a float array of shape (1001,)"``),
+    ``must`` says what the callable must do and ``vectorise`` how to get there.
+    Overflow is not an error here: the caller checks the values.
+    """
+    try:
+        with np.errstate(all="ignore"):
+            out = np.asarray(func(x.copy()))
+    except Exception as exc:  # noqa: BLE001 - any failure here means: not usable on arrays
+        raise ValueError(f"{owner} = {name!r} raised {type(exc).__name__} ({exc}) when called on "
+                         f"{argument}; {must}: {vectorise}") from None
+    if out.shape != x.shape:
+        raise ValueError(f"{owner} = {name!r} returned shape {out.shape} for {argument}; {must}: {vectorise}")
+    return out

@@ -45,6 +45,8 @@ class TimeGrid:
         object.__setattr__(self, "T", T)
         object.__setattr__(self, "stride", stride)
         ratio = T / dt
+        if round(ratio) == 0:  # the nearest multiple of dt would be T = 0, which is no grid
+            raise ValueError(f"TimeGrid.T = {T} is shorter than one step: T must be at least dt = {dt}")
         if abs(ratio - round(ratio)) > 1e-9 * max(1.0, ratio):
             raise ValueError(
                 f"TimeGrid.T = {T} is not an integer multiple of dt = {dt}; "

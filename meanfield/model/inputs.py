@@ -23,6 +23,12 @@ _PROFILE_TYPES = (Constant, Step, Sine, Custom)
 
 
 def _check_profile(owner: str, profile):
+    if callable(profile) and not isinstance(profile, _PROFILE_TYPES):
+        # Custom checks that the function is vectorised
+        raise ValueError(  # noqa: TRY004 - every check of the model raises ValueError
+            f"{owner}.profile must be a profile object; wrap a function s(t) as "
+            f"Custom({getattr(profile, '__name__', 'func')}), got {profile!r}"
+        )
     if not isinstance(profile, _PROFILE_TYPES):
         raise ValueError(
             f"{owner}.profile must be a Constant, Step, Sine or Custom profile, got {profile!r}"

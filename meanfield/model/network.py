@@ -101,6 +101,10 @@ class Network:
         }
 
     def replace(self, **changes) -> "Network":
-        """A copy with some fields changed (validated again)."""
+        """A copy with some fields changed (validated again); ValueError for a name that is not a field."""
+        unknown = sorted(set(changes) - set(self.__dict__))
+        if unknown:
+            raise ValueError(f"Network.replace: {', '.join(unknown)} is not a field of Network; "
+                             f"the fields are {', '.join(self.__dict__)}")
         d = {**self.__dict__, **changes}
         return Network(**d)

@@ -7,7 +7,11 @@ Registered names:
 * ``"linear"`` phi(x) = x                            (the exact linear theory of section 3)
 
 Any vectorised callable may be passed instead; the theory then uses
-quadrature and the simulator uses a numpy path for phi.
+quadrature and the simulator uses a numpy path for phi. It is checked once,
+when the network is built (:func:`check_callable`): called on a float array
+of ``CHECK_GRID`` (1-D and 2-D) it must return a finite real array of the same
+shape, which rejects non-vectorised functions (``math.tanh``, ``if x > 0``)
+and functions that overflow or are undefined where a state may go.
 """
 
 from __future__ import annotations
@@ -19,7 +23,16 @@ from typing import Callable
 import numpy as np
 from scipy import special
 
+from ._checks import call_elementwise
+
 ERF_SCALE = math.sqrt(math.pi) / 2.0
+
+#: Where a user phi must be finite: |x| up to 50 covers the states of networks with
+#: O(1) inputs and couplings many times over, and catches exp-like overflow early.
+CHECK_GRID = np.linspace(-50.0, 50.0, 1001)
+
+_VECTORISE = ("vectorise it: use numpy functions (np.tanh, not math.tanh; np.where(x > 0, x, 0.0), "
+              "not `if x > 0`), or wrap it with np.vectorize (slow)")
 
 
 def _erf_phi(x):
@@ -94,9 +107,53 @@ REGISTRY: dict[str, Nonlinearity] = {
 }
 
 
+def check_callable(func, name: str, owner: str = "Network.phi") -> None:
+    """Check that a user phi is vectorised and finite on ``CHECK_GRID``.
+
+    Parameters
+    ----------
+    func : callable
+        The candidate phi.
+    name : str
+        Its name, for the messages.
+    owner : str
+        The field it was given for, for the messages.
+
+    Raises
+    ------
+    ValueError
+        Naming the field: ``func`` raised on a float array, returned another
+        shape (a scalar: not vectorised) or a non-real type, or returned NaN
+        or inf somewhere on the grid (with the first such x).
+    """
+    for x in (CHECK_GRID, CHECK_GRID.reshape(7, 143)):  # the simulator calls phi on (R, N) states
+        out = call_elementwise(owner, name, func, x, argument=f"a float array of shape {x.shape}",
+                               must="phi must map an array elementwise to an array of the same shape",
+                               vectorise=_VECTORISE)
+        if out.dtype.kind not in "biuf":
+            raise ValueError(f"{owner} = {name!r} returned {out.dtype} values; phi must return real numbers")
+        bad = ~np.isfinite(out.astype(float))
+        if bad.any():
+            i = np.flatnonzero(bad.ravel())[0]
+            raise ValueError(
+                f"{owner} = {name!r} is not finite on [{CHECK_GRID[0]:g}, {CHECK_GRID[-1]:g}]: phi("
+                f"{x.ravel()[i]:g}) = {out.ravel()[i]}; a state can reach such values, so phi must be "
+                "finite (and should be bounded or grow slowly) there"
+            )
+
+
 def get_phi(phi) -> Nonlinearity:
-    """Resolve a name, a :class:`Nonlinearity` or a callable into a Nonlinearity."""
+    """Resolve a name, a :class:`Nonlinearity` or a callable into a Nonlinearity.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or a callable (or user Nonlinearity) that fails
+        :func:`check_callable`.
+    """
     if isinstance(phi, Nonlinearity):
+        if not phi.builtin:
+            check_callable(phi.func, phi.name)
         return phi
     if isinstance(phi, str):
         try:
@@ -107,10 +164,7 @@ def get_phi(phi) -> Nonlinearity:
                 f"use one of {sorted(REGISTRY)} or pass a vectorised callable"
             ) from None
     if callable(phi):
-        probe = np.asarray(phi(np.array([-1.0, 0.0, 1.0])), dtype=float)
-        if probe.shape != (3,) or not np.all(np.isfinite(probe)):
-            raise ValueError(
-                "Network.phi callable must map a float array to a finite array of the same shape"
-            )
-        return Nonlinearity(getattr(phi, "__name__", "custom"), phi)
+        name = getattr(phi, "__name__", "custom")
+        check_callable(phi, name)
+        return Nonlinearity(name, phi)
     raise ValueError(f"Network.phi must be a name or a callable, got {phi!r}")

@@ -98,6 +98,9 @@ def classify_state(
     -------
     State
     """
+    if not isinstance(criteria, StateCriteria):
+        raise ValueError(f"criteria must be a meanfield.StateCriteria, got {criteria!r}")
+    dt_record = require_range("classify_state", "dt_record", dt_record, lo=0.0, lo_open=True)
     h = np.asarray(h, dtype=float)
     delta_diag = np.asarray(delta_diag, dtype=float)
     if h.ndim != 1 or h.shape != delta_diag.shape:

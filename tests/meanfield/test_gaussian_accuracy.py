@@ -267,3 +267,38 @@ def test_user_callable_derivatives_by_differences():
     # central differences: ~1e-9 for phi', ~1e-7 for phi''
     assert abs(float(eng.mean(0.2, 1.21, f="dphi")) - ref1) <= 1e-8
     assert abs(float(eng.mean(0.2, 1.21, f="ddphi")) - ref2) <= 1e-6
+
+
+# ---------------------------------------------------------------- the adaptive ladder of the solvers
+from meanfield.gaussian import adaptive  # noqa: E402
+from meanfield.model import get_phi  # noqa: E402
+
+
+@pytest.mark.parametrize("accuracy", [1e-6, 1e-8])
+@pytest.mark.parametrize("d", [0.3, 1.7, 4.0, 9.0, 14.0])
+def test_the_rung_chosen_for_a_variance_meets_its_accuracy_there(accuracy, d):
+    # the solvers rely on this: the engine of rung_index(d) is accurate to `accuracy` at variance d
+    # (and below), for means and for perfectly correlated pairs (double poles, the worst case)
+    engine = adaptive.rung_engine(get_phi("tanh"), accuracy, adaptive.rung_index(d))
+    assert engine.rule == "trapezoid" and engine.d_max >= d
+    worst = 0.0
+    for h in (0.0, 0.6, 2.0):
+        for dd in (d, 0.5 * d):
+            worst = max(worst, abs(float(engine.mean(h, dd)) - mp_mean("tanh", h, dd)))
+            s = math.sqrt(dd)
+            got = float(engine.correlation(h, dd, 0.3, dd, dd))
+            worst = max(worst, abs(got - mp_line("tanh", h, s, 0.3, s)))
+    assert worst <= accuracy
+
+
+def test_rung_index_is_the_smallest_rung_covering_the_variance():
+    for d in (0.0, 0.1, 0.5, 0.51, 1.0, 3.3, 8.0, 1e3):
+        j = adaptive.rung_index(d)
+        assert adaptive.rung_d_max(j) >= d
+        assert j == 0 or adaptive.rung_d_max(j - 1) < d
+
+
+def test_the_rung_check_has_power_a_fixed_rule_fails_it_at_large_variance():
+    # 40 Gauss-Hermite nodes (the old fixed default) miss 1e-6 by orders of magnitude at Delta = 4
+    engine = GaussianEngine("tanh", order=40)
+    assert abs(float(engine.correlation(0.0, 4.0, 0.3, 4.0, 4.0)) - mp_line("tanh", 0.0, 2.0, 0.3, 2.0)) > 1e-5
