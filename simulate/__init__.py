@@ -6,6 +6,13 @@ batch of R replicas on the same network (section 5), reproducible and resumable
 ensembles over network realisations built on :mod:`meanfield.runner`, and the
 outlier eigenvalues of realised coupling matrices (section 3).
 
+Reservoir computing (THEORY.md section 9): :mod:`simulate.reservoir` (the
+network driven by a task input, on the same kernels), :mod:`simulate.readouts`
+(ridge, RLS and classification readouts with scikit-learn's estimator
+conventions), :mod:`simulate.tasks` (memory capacity, NARMA, Mackey-Glass,
+flip-flop, delayed recall, digits, MNIST-1D, generated locally from a seed) and
+:mod:`simulate.metrics`.
+
 Modules :mod:`simulate.lyapunov` (Benettin and macro exponents),
 :mod:`simulate.readout` (readouts, two-stimulus discrimination) and
 :mod:`simulate.response` (response to a small input pulse) are the
@@ -27,10 +34,12 @@ Public API: :func:`run`, :func:`sample`, :func:`outlier_eigenvalues`,
 :class:`FailedRealisationWarning`.
 """
 
-from . import lyapunov, readout, response
+from . import lyapunov, metrics, readout, readouts, response, tasks
 from .ensembles import FailedRealisationWarning, sample
 from .options import RunOptions, Setup, make_setup
+from .readouts import RidgeClassifierReadout, RidgeReadout, RLSReadout
 from .realisation import Realisation, realise
+from .reservoir import Reservoir, ReservoirRealisation, ReservoirStates
 from .result import SimulationEnsemble, SimulationResult
 from .simulation import NonFiniteStateError, run, simulate_realisation
 from .spectrum import bulk_radius, coupling_eigenvalues, outlier_eigenvalues
@@ -40,4 +49,6 @@ __all__ = [
     "realise", "Realisation", "simulate_realisation", "RunOptions", "Setup", "make_setup",
     "SimulationResult", "SimulationEnsemble", "NonFiniteStateError", "FailedRealisationWarning",
     "lyapunov", "readout", "response",
+    "Reservoir", "ReservoirRealisation", "ReservoirStates", "RidgeReadout", "RLSReadout",
+    "RidgeClassifierReadout", "readouts", "tasks", "metrics",
 ]

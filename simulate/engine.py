@@ -131,10 +131,11 @@ def integrate(
         g / sqrt(N).
     v : (N,) array
         Mean weights v_j.
-    pattern : (N,) array
-        Pattern p of input (b).
+    pattern : (N,) or (P, N) array
+        Pattern p of input (b), or P patterns (the input channels of a reservoir).
     drive : Drive
-        Tabulated inputs.
+        Tabulated inputs; ``drive.pattern`` is (K, R) for one pattern and
+        (K, R, P) for P patterns.
     dt : float
         Euler step.
     phi : Nonlinearity
@@ -162,24 +163,30 @@ def integrate(
     snaps = np.zeros((n_snap, R, N))
     traces = np.zeros((n_rec, R, trace_idx.shape[0]))
     v = np.ascontiguousarray(v, dtype=np.float64)
-    pattern = np.ascontiguousarray(pattern, dtype=np.float64)
+    # one pattern (N,) with coefficients (K, R), or P patterns (P, N) with coefficients (K, R, P)
+    pattern = np.ascontiguousarray(np.atleast_2d(pattern), dtype=np.float64)
+    b = drive.pattern if drive.pattern.ndim == 3 else drive.pattern[:, :, None]
+    b = np.ascontiguousarray(b, dtype=np.float64)
+    if b.shape[2] != pattern.shape[0] or pattern.shape[1] != N:
+        raise ValueError(f"{pattern.shape[0]} input patterns of length {pattern.shape[1]} do not fit "
+                         f"coefficients for {b.shape[2]} patterns and N = {N} neurons")
     trace_idx = np.ascontiguousarray(trace_idx, dtype=np.int64)
     if engine == "rows":
         code = kernels.PHI_CODES[phi.name]
         kernels.integrate_rows(
-            z, X, float(gain), v, pattern, drive.mask, drive.uniform, drive.pattern,
+            z, X, float(gain), v, pattern, drive.mask, drive.uniform, b,
             drive.sparse, float(dt), code, kernels.dot_lanes(dtype),
             stride, snap_every, trace_idx, obs, snaps, traces,
         )
     else:
         _integrate_blas(
-            z, X, gain, v, pattern, drive, dt, phi, stride, snap_every, trace_idx,
+            z, X, gain, v, pattern, b, drive, dt, phi, stride, snap_every, trace_idx,
             obs, snaps, traces,
         )
     return Records(obs=obs, snaps=snaps, traces=traces, final=X)
 
 
-def _integrate_blas(z, X, gain, v, pattern, drive, dt, phi, stride, snap_every,
+def _integrate_blas(z, X, gain, v, pattern, b, drive, dt, phi, stride, snap_every,
                     trace_idx, obs, snaps, traces):
     R, N = X.shape
     K = drive.uniform.shape[0]
@@ -199,7 +206,7 @@ def _integrate_blas(z, X, gain, v, pattern, drive, dt, phi, stride, snap_every,
             np.matmul(Phi, zT, out=G)
             kernels.euler_update(
                 X, G, gain, moments, pattern, drive.mask,
-                drive.uniform[k], drive.pattern[k], drive.sparse[k], dt,
+                drive.uniform[k], b[k], drive.sparse[k], dt,
             )
 
 

@@ -171,12 +171,15 @@ def integrate_rows(
         g / sqrt(N).
     v : (N,) float64
         Mean weights v_j.
-    pattern : (N,) float64
-        Pattern p of input (b).
+    pattern : (P, N) float64
+        Patterns p_q of input (b) (P = 1 for the network of THEORY.md section 1;
+        a reservoir with d input channels has P = d).
     mask : (R, N) float64
         Driven set of input (c) per replica.
-    a, b, c : (K, R) float64
-        Uniform, pattern and sparse coefficients at t_0..t_{K-1}.
+    a, c : (K, R) float64
+        Uniform and sparse coefficients at t_0..t_{K-1}.
+    b : (K, R, P) float64
+        Pattern coefficients: the input is a + sum_q b_q p_q + c mask.
     dt : float
     code : int
         phi, from PHI_CODES.
@@ -202,6 +205,7 @@ def integrate_rows(
     """
     R, N = X.shape
     K = a.shape[0]
+    P = pattern.shape[0]
     Phi = np.empty_like(X)
     Phi_next = np.empty_like(X)
     moments = np.empty((R, 4))
@@ -222,7 +226,11 @@ def integrate_rows(
                 zi = Z[i]
                 for r in range(R):
                     s = dot_row(zi, Phi[r], acc)
-                    drive = a[k, r] + b[k, r] * pattern[i] + c[k, r] * mask[r, i]
+                    # a + sum_q b_q p_qi + c mask: for one pattern the rounding of a + b p + c mask
+                    drive = a[k, r]
+                    for q in range(P):
+                        drive += b[k, r, q] * pattern[q, i]
+                    drive += c[k, r] * mask[r, i]
                     x = X[r, i]
                     X[r, i] = x + dt * (-x + gain * s + moments[r, OBS_M] + drive)
             for r in range(R):
@@ -254,11 +262,18 @@ def record_step(X, moments, k, stride, snap_every, trace_idx, obs, snaps, traces
 
 @njit(cache=True)
 def euler_update(X, G, gain, moments, pattern, mask, a_k, b_k, c_k, dt):
-    """X <- X + dt (-X + gain G + m + I(t_k)) given G = phi z^T per replica (R, N); serial."""
+    """X <- X + dt (-X + gain G + m + I(t_k)) given G = phi z^T per replica (R, N); serial.
+
+    ``pattern`` is (P, N) and ``b_k`` (R, P), as in :func:`integrate_rows`.
+    """
     R, N = X.shape
+    P = pattern.shape[0]
     for r in range(R):
         m = moments[r, OBS_M]
         for i in range(N):
-            drive = a_k[r] + b_k[r] * pattern[i] + c_k[r] * mask[r, i]
+            drive = a_k[r]
+            for q in range(P):
+                drive += b_k[r, q] * pattern[q, i]
+            drive += c_k[r] * mask[r, i]
             x = X[r, i]
             X[r, i] = x + dt * (-x + gain * G[r, i] + m + drive)

@@ -284,7 +284,21 @@ def drop_empty_bases(app, domain, objtype, contentnode):
             para.parent.remove(para)
 
 
+def skip_foreign_members(app, what, name, obj, skip, options):
+    """Skip members that a class takes from a third-party base (scikit-learn's metadata-routing methods
+    ``set_fit_request`` etc. and its mixins): their docstrings are written for that library's own docs
+    and do not belong to this API."""
+    module = getattr(obj, "__module__", None) or ""
+    if what == "class" and module and not module.startswith(("meanfield", "simulate", "validation",
+                                                             "paper_figures", "meanfield_cli")):
+        return True
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return None
+
+
 def setup(app):
+    app.connect("autodoc-skip-member", skip_foreign_members)
     app.connect("autodoc-process-bases", drop_object_base)
     app.connect("object-description-transform", drop_empty_bases)
     # before numpydoc (priority 500): numpydoc must see the rewritten text

@@ -48,3 +48,11 @@ def test_readme_python_example_runs(tmp_path, monkeypatch, one_numba_thread):
     monkeypatch.chdir(tmp_path)
     exec(compile(block, "README.md", "exec"), {"__name__": "__main__"})  # noqa: S102 - our own docs
     assert (tmp_path / "theory.nc").is_file()  # the example saves a result
+
+
+def test_readme_reservoir_example_runs(capsys, one_numba_thread):
+    readme = (GUIDE.parents[1] / "README.md").read_text()
+    block = re.search(r"## Reservoir computing\n.*?```python\n(.*?)```", readme, flags=re.S).group(1)
+    exec(compile(block, "README.md", "exec"), {"__name__": "__main__"})  # noqa: S102 - our own docs
+    accuracy, ftle = (float(x) for x in capsys.readouterr().out.split())
+    assert accuracy > 0.9 and ftle < 0.0   # a contracting reservoir that holds the bit

@@ -6,6 +6,7 @@ import importlib.util
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import meanfield as mf
@@ -90,3 +91,33 @@ def test_square_root_ablation_quick(tmp_path):
         assert rec["delta_TT_mean"] >= 0.0 and rec["delta_TT_sem"] >= 0.0
     for name in ("causal", "symmetric"):
         assert 0.0 <= saved[name]["ks_vs_simulation_p"] <= 1.0
+
+
+def test_reservoir_ftle_selection_small(tmp_path, capsys):
+    script = load_script("reservoir_ftle_selection")
+    out = tmp_path / "selection.json"
+    script.main(["--N", "40", "--T", "1500", "--M", "6", "--q", "0.34", "--initial-states", "2",
+                 "--out", str(out)])
+    saved = json.loads(out.read_text())
+    assert set(saved["groups"]) == {"lowest FTLE", "random", "highest FTLE"}
+    ftle = np.array(saved["macro_ftle"])
+    low, high = saved["groups"]["lowest FTLE"], saved["groups"]["highest FTLE"]
+    assert len(low["realisations"]) == 2 and max(low["macro_ftle"]) <= min(high["macro_ftle"])
+    assert sorted(low["macro_ftle"]) == sorted(np.sort(ftle)[:2].tolist())
+    acc = np.array(saved["accuracy"])
+    assert acc.shape == (6, 2) and np.all((0 <= acc) & (acc <= 1))
+    mean, lo, hi = low["accuracy"]
+    assert lo <= mean <= hi
+    assert "Spearman" in capsys.readouterr().out
+
+
+def test_reservoir_ftle_theory_small(tmp_path, capsys):
+    script = load_script("reservoir_ftle_theory")
+    out = tmp_path / "ftle_theory.json"
+    script.main(["--N", "40", "--steps", "60", "--M", "4", "--theory-samples", "2", "--out", str(out)])
+    saved = json.loads(out.read_text())
+    assert len(saved["measured"]) == 4 and len(saved["theory"]) == 2
+    assert 0.0 <= saved["ks"]["D"] <= 1.0 and 0.0 <= saved["ks"]["p"] <= 1.0
+    for key in ("p_theory", "p_measured"):
+        check_interval(saved[key], lo=0.0, hi=1.0)
+    assert "two-sample KS" in capsys.readouterr().out

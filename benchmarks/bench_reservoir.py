@@ -1,0 +1,588 @@
+"""The balanced reservoir (simulate.reservoir) against ReservoirPy's echo-state network, on the same data.
+
+Usage::
+
+    python benchmarks/bench_reservoir.py [--quick] [--out bench_reservoir.json] [--threads 1]
+
+Both sides see identical task data, splits, readout and metric: the tasks
+come from :mod:`simulate.tasks`, the readout is :class:`simulate.readouts.RidgeReadout`
+(:class:`~simulate.readouts.RidgeClassifierReadout` for digits) fitted on
+either side's states, the scores are :mod:`simulate.metrics`. ReservoirPy
+(0.4.2) only provides its reservoir states:
+``reservoirpy.nodes.Reservoir(units=N, lr, sr, input_scaling, seed)`` with
+its defaults otherwise (normal W of density rc_connectivity = 0.1,
+Bernoulli +-1 input weights of density 0.1, no bias, tanh), states from
+``.run(u)`` starting at 0. Our side: ``simulate.reservoir.Reservoir`` on
+``meanfield.Network(N, g, J0)`` with dense input weights; its features are
+phi(x) and the population state h (``include_h=True``), so it has N + 1
+features against N. The row "ours, no h" scores the same selected point
+and realisations without the h column, to show what that feature adds.
+
+Tasks: flip-flop (p = 0.01, T = 12,000; test sign accuracy, and how many
+realisations exceed 0.95), memory capacity (u ~ U[-0.8, 0.8], k_max = 2N,
+MC on the test rows), NARMA-10 (standard form; NRMSE = RMSE / std of the
+test targets) and, in the full run, scikit-learn's 8x8 digits read row by
+row (test accuracy of the final state and the time mean of the states).
+
+Selection, the same budget on both sides: a grid of the same number of
+reservoir points (ours: g, J0, input_scaling, dt, substeps; ReservoirPy: sr,
+input_scaling, lr) times the same ridge values. Each grid point is scored
+on a validation split carved out of the train rows (the last quarter of a
+time series, a random quarter of the training sequences; the readout is
+fitted on the rest of train), by its median over a few selection
+realisations; the test rows are never touched. At the selected point the
+readout is refitted on all train rows and scored on the test rows for each
+of >= 10 evaluation realisations (seeds disjoint from the selection seeds),
+reported as the median, a bootstrap 95 % interval of the median and the
+10-90 % range over realisations.
+
+Speed: wall time per input sample of the state update alone (no readout,
+no feature map) at each side's selected flip-flop point, best of several
+repetitions, for one trajectory on both sides, and for 10 trajectories:
+ours batched as 10 initial states on one network in one run, ReservoirPy as
+10 separate runs. The machine may be shared, so everything runs with
+``--threads`` (default 1) Numba and OpenBLAS threads, and the load average
+is recorded.
+
+'previous' values are ReservoirPy 0.4.2 figures measured earlier on this
+machine with other scripts; they are printed for orientation only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import meanfield as mf  # noqa: E402
+from meanfield.arguments import writable_file  # noqa: E402
+from meanfield.jsonable import to_jsonable  # noqa: E402
+from simulate import tasks  # noqa: E402
+from simulate.metrics import accuracy, memory_capacity, nrmse, sign_accuracy  # noqa: E402
+from simulate.readouts import RidgeClassifierReadout, RidgeReadout, sequence_features  # noqa: E402
+from simulate.reservoir import Reservoir  # noqa: E402
+from simulate.tasks import SequenceTaskData, TaskData  # noqa: E402
+
+OURS, RPY = "ours", "reservoirpy"
+SIDE_LABELS = {OURS: "balanced (ours)", RPY: "ReservoirPy ESN", "ours_no_h": "ours, no h"}
+
+#: metric -> (printed name, higher is better)
+METRICS = {
+    "sign_accuracy": ("sign accuracy", True),
+    "memory_capacity": ("memory capacity", True),
+    "nrmse": ("NRMSE", False),
+    "accuracy": ("accuracy", True),
+}
+
+#: ReservoirPy 0.4.2 figures measured earlier on this machine (other scripts; not re-run here).
+PREVIOUS = {
+    "flip_flop_N100": "median 0.641 over 12 realisations, 4/12 above 0.95",
+    "flip_flop_N400": "median 0.958",
+    "memory_capacity_N100": "26.4 (normal W, input scaling 0.1); 73.2 (orthogonal W, sr 0.99)",
+    "narma10_N100": "0.358",
+    "narma10_N200": "0.285",
+    "digits_N300": "0.966",
+}
+
+#: Flip-flop accuracy counted as solved.
+SOLVED = 0.95
+
+
+# ----------------------------------------------------------------------------------------------
+# reservoir states of either side
+
+
+def ours_states(point: dict, N: int, seed: int, u: np.ndarray) -> np.ndarray:
+    """Features (R, T, F) of our reservoir at ``point`` for inputs u (T, d) or (R, T, d)."""
+    net = mf.Network(N=N, g=point["g"], J0=point["J0"])
+    res = Reservoir(net, n_inputs=u.shape[-1], input_scaling=point["input_scaling"], input_mode="dense",
+                    substeps=point["substeps"], dt=point["dt"], include_h=point["include_h"], bias=False)
+    return res.realise(seed).run(u).features()
+
+
+def rpy_reservoir(point: dict, N: int, seed: int):
+    """ReservoirPy's Reservoir at ``point`` (its defaults otherwise; W orthogonal if point["W"] says so)."""
+    from reservoirpy.nodes import Reservoir as EsnReservoir
+
+    kwargs = {}
+    if point.get("W", "normal") == "orthogonal":
+        from reservoirpy.mat_gen import orthogonal
+
+        kwargs["W"] = orthogonal
+    return EsnReservoir(units=N, lr=point["lr"], sr=point["sr"], input_scaling=point["input_scaling"],
+                        seed=seed, **kwargs)
+
+
+def rpy_states(point: dict, N: int, seed: int, u: np.ndarray) -> np.ndarray:
+    """States (R, T, N) of ReservoirPy's reservoir for inputs u (T, d) or (R, T, d), each from 0."""
+    states = np.asarray(rpy_reservoir(point, N, seed).run(u), dtype=np.float64)
+    return states if states.ndim == 3 else states[None]
+
+
+STATES = {OURS: ours_states, RPY: rpy_states}
+
+
+def features_function(side: str, N: int, task) -> Callable[[dict, int], np.ndarray]:
+    """(point, seed) -> one feature row per task row: (T, F) for a time series, (n_sequences, 2F) for sequences.
+
+    Sequences are run side by side (ours: replicas of one network from one
+    initial state; ReservoirPy: one run per sequence from 0); a sequence's
+    row is its final state and the time mean of its states.
+    """
+    states = STATES[side]
+
+    def features_of(point, seed):
+        if isinstance(task, SequenceTaskData):
+            return sequence_features(states(point, N, seed, task.sequences), time_axis=1, mean_from=0)
+        return states(point, N, seed, task.inputs)[0]
+
+    return features_of
+
+
+# ----------------------------------------------------------------------------------------------
+# scores, validation split, selection
+
+
+def score(metric: str, features: np.ndarray, task, ridge: float, fit_rows, score_rows) -> float:
+    """Fit the readout on ``fit_rows`` of the features and score it on ``score_rows``.
+
+    Parameters
+    ----------
+    metric : {"sign_accuracy", "memory_capacity", "nrmse", "accuracy"}
+    features : array (rows, F)
+        One row per task row (time series) or per sequence.
+    task : TaskData or SequenceTaskData
+    ridge : float
+    fit_rows, score_rows : slice or index array
+    """
+    if isinstance(task, SequenceTaskData):
+        labels = task.labels
+        readout = RidgeClassifierReadout(ridge=ridge).fit(features[fit_rows], labels[fit_rows])
+        return accuracy(readout.predict(features[score_rows]), labels[score_rows])
+    y = task.targets if task.n_outputs > 1 else task.targets[:, 0]
+    readout = RidgeReadout(ridge=ridge).fit(features[fit_rows], y[fit_rows])
+    pred, target = readout.predict(features[score_rows]), y[score_rows]
+    if metric == "sign_accuracy":
+        return sign_accuracy(pred, target)
+    if metric == "nrmse":
+        return nrmse(pred, target)
+    if metric == "memory_capacity":
+        return memory_capacity(pred, target).total
+    raise ValueError(f"metric {metric!r} does not apply to the time-series task {task.name!r}")
+
+
+def validation_split(task, fraction: float = 0.25, seed: int = 0):
+    """(fit rows, validation rows), both inside the task's train rows.
+
+    A time series keeps its order: the validation rows are the last
+    ``fraction`` of train. Sequences: a random ``fraction`` of the training
+    sequences (drawn from ``seed``) is held out. The test rows are in neither.
+    """
+    if isinstance(task, SequenceTaskData):
+        idx = np.random.default_rng(seed).permutation(task.train)
+        n_val = max(1, round(fraction * idx.size))
+        return np.sort(idx[n_val:]), np.sort(idx[:n_val])
+    start, stop = task.train.start, task.train.stop
+    cut = stop - max(1, round(fraction * (stop - start)))
+    if cut <= start:
+        raise ValueError(f"train rows {task.train} too few to hold out a validation split")
+    return slice(start, cut), slice(cut, stop)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Outcome of :func:`grid_search`.
+
+    Attributes
+    ----------
+    point : dict
+        Selected reservoir point.
+    ridge : float
+        Selected ridge.
+    scores : array (n_points, n_ridges, n_seeds)
+        Validation score of every grid point and selection realisation (NaN: failed run).
+    median : array (n_points, n_ridges)
+        Their median over realisations, the selection criterion.
+    """
+
+    point: dict
+    ridge: float
+    scores: np.ndarray
+    median: np.ndarray
+
+
+def grid_search(features_of, points, ridges, seeds, task, metric: str, progress=None) -> Selection:
+    """Pick the (point, ridge) of best median validation score over the selection realisations.
+
+    ``features_of(point, seed)`` gives the feature rows of one realisation;
+    the readout is fitted and scored on :func:`validation_split` of the
+    train rows only. A realisation whose run fails (non-finite state)
+    scores NaN and its point ranks last. Ties go to the first point in grid
+    order.
+    """
+    higher = METRICS[metric][1]
+    fit_rows, val_rows = validation_split(task)
+    scores = np.full((len(points), len(ridges), len(seeds)), np.nan)
+    for i, point in enumerate(points):
+        t0 = time.perf_counter()
+        for s, seed in enumerate(seeds):
+            try:
+                F = features_of(point, seed)
+            except FloatingPointError:  # NonFiniteStateError: a diverging reservoir scores NaN
+                continue
+            for j, ridge in enumerate(ridges):
+                scores[i, j, s] = score(metric, F, task, ridge, fit_rows, val_rows)
+        if progress:
+            best = np.nanmax if higher else np.nanmin
+            progress(f"    grid {i + 1:2d}/{len(points)} {_point_text(point)}: best validation median "
+                     f"{best(np.median(scores[i], axis=1)):.4g} ({time.perf_counter() - t0:.1f} s)")
+    median = np.median(scores, axis=2)  # NaN whenever a realisation failed
+    key = np.where(np.isnan(median), -np.inf, median if higher else -median)
+    i, j = np.unravel_index(int(np.argmax(key)), key.shape)
+    return Selection(point=dict(points[i]), ridge=float(ridges[j]), scores=scores, median=median)
+
+
+def evaluate(features_of, point, ridge, seeds, task, metric: str) -> np.ndarray:
+    """Test score of each evaluation realisation: readout fitted on all train rows, scored on the test rows."""
+    return np.array([score(metric, features_of(point, seed), task, ridge, task.train, task.test)
+                     for seed in seeds])
+
+
+def summarise(values, metric: str, n_boot: int = 10_000, seed: int = 0) -> dict:
+    """Median, bootstrap 95 % interval of the median, 10-90 % range; flip-flop: count above 0.95."""
+    v = np.asarray(values, dtype=np.float64)
+    boot = np.median(np.random.default_rng(seed).choice(v, (n_boot, v.size)), axis=1)
+    out = {"n": int(v.size), "median": float(np.median(v)), "mean": float(v.mean()),
+           "median_ci95": [float(q) for q in np.quantile(boot, [0.025, 0.975])],
+           "range_10_90": [float(q) for q in np.quantile(v, [0.1, 0.9])]}
+    if metric == "sign_accuracy":
+        out["n_above_0.95"] = int(np.sum(v > SOLVED))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# task specifications
+
+
+def product_grid(**axes) -> list[dict]:
+    """Every combination of the axis values, as dicts, in itertools.product order."""
+    names = list(axes)
+    return [dict(zip(names, values)) for values in itertools.product(*(axes[n] for n in names))]
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """One benchmark row: a task at one N, its grids and seeds.
+
+    ``grids`` maps each side to its list of reservoir points; both must have
+    the same length (the same search budget), and both sides share
+    ``ridges``, ``selection_seeds`` and ``eval_seeds``.
+    """
+
+    key: str
+    label: str
+    N: int
+    metric: str
+    make_task: Callable
+    grids: dict
+    ridges: tuple
+    selection_seeds: tuple
+    eval_seeds: tuple
+
+    def __post_init__(self):
+        sizes = {side: len(points) for side, points in self.grids.items()}
+        if len(set(sizes.values())) != 1:
+            raise ValueError(f"{self.key}: grids of different sizes {sizes}; the search budget must be equal")
+        if set(self.selection_seeds) & set(self.eval_seeds):
+            raise ValueError(f"{self.key}: selection and evaluation seeds overlap")
+
+
+def _ours(**axes) -> list[dict]:
+    axes.setdefault("include_h", [True])
+    axes.setdefault("substeps", [1])
+    return product_grid(**axes)
+
+
+def _rpy(**axes) -> list[dict]:
+    return product_grid(**axes)
+
+
+def task_specs(quick: bool) -> list[TaskSpec]:
+    """The benchmark's rows (``quick``: fewer tasks, smaller grids and fewer selection seeds)."""
+    selection = (1001, 1002) if quick else (1001, 1002, 1003)
+    evaluation = tuple(range(10)) if quick else tuple(range(12))
+    ridges = (1e-6, 1e-3) if quick else (1e-8, 1e-6, 1e-4, 1e-2)
+    specs = []
+
+    # flip-flop: the lead's point (g, J0) = (0.5, 1), input scaling 5, dt 0.1 is in every grid
+    if quick:
+        ff = {OURS: _ours(g=[0.5, 1.5], J0=[1.0], input_scaling=[1.0, 5.0], dt=[0.1]),
+              RPY: _rpy(sr=[0.9, 1.25], input_scaling=[1.0], lr=[0.3, 1.0])}
+    else:
+        ff = {OURS: _ours(g=[0.5, 1.0, 1.5], J0=[1.0, 2.0], input_scaling=[1.0, 5.0], dt=[0.1, 0.3]),
+              RPY: _rpy(sr=[0.8, 1.0, 1.25], input_scaling=[0.5, 1.0, 5.0, 10.0], lr=[0.1, 0.3, 1.0]),}
+    for N in ((100,) if quick else (100, 400)):
+        specs.append(TaskSpec(f"flip_flop_N{N}", f"flip-flop p=0.01 T=12000, N={N}", N, "sign_accuracy",
+                              lambda: tasks.flip_flop(T=12_000, p=0.01, seed=1), ff, ridges, selection,
+                              evaluation))
+
+    # memory capacity
+    if quick:
+        mc = {OURS: _ours(g=[0.5, 0.9], J0=[1.0], input_scaling=[0.1, 1.0], dt=[0.3]),
+              RPY: _rpy(sr=[0.9, 0.99], input_scaling=[0.1, 1.0], lr=[1.0])}
+    else:
+        mc = {OURS: _ours(g=[0.5, 0.9, 1.0], J0=[0.5, 1.0], input_scaling=[0.1, 1.0], dt=[0.3, 0.6]),
+              RPY: _rpy(sr=[0.8, 0.9, 0.99], input_scaling=[0.1, 1.0], lr=[0.3, 0.6, 1.0, 1.0])}
+    specs.append(TaskSpec("memory_capacity_N100", "memory capacity k_max=200, N=100", 100, "memory_capacity",
+                          lambda: tasks.memory_capacity_task(T=6000, k_max=200, seed=2), mc, ridges,
+                          selection, evaluation))
+
+    # NARMA-10
+    if quick:
+        na = {OURS: _ours(g=[0.5, 0.9], J0=[1.0], input_scaling=[1.0, 5.0], dt=[0.3]),
+              RPY: _rpy(sr=[0.9, 0.99], input_scaling=[0.5, 1.0], lr=[1.0])}
+    else:
+        na = {OURS: _ours(g=[0.5, 0.9, 1.0], J0=[0.5, 1.0], input_scaling=[1.0, 5.0], dt=[0.3, 0.6]),
+              RPY: _rpy(sr=[0.8, 0.9, 0.99], input_scaling=[0.5, 1.0], lr=[0.3, 0.6, 1.0, 1.0])}
+    for N in ((100,) if quick else (100, 200)):
+        specs.append(TaskSpec(f"narma10_N{N}", f"NARMA-10 standard, N={N}", N, "nrmse",
+                              lambda: tasks.narma(T=6000, order=10, form="standard", seed=3), na, ridges,
+                              selection, evaluation))
+
+    if not quick:
+        dg = {OURS: _ours(g=[0.5, 1.0, 1.5], J0=[1.0], input_scaling=[0.5, 2.0], dt=[0.3, 0.9]),
+              RPY: _rpy(sr=[0.5, 0.9, 1.25], input_scaling=[0.5, 2.0], lr=[0.3, 1.0])}
+        specs.append(TaskSpec("digits_N300", "digits 8x8 (rows as steps), N=300", 300, "accuracy",
+                              lambda: tasks.digits_sequences(seed=4), dg, ridges, selection, evaluation))
+    return specs
+
+
+# ----------------------------------------------------------------------------------------------
+# running
+
+
+def _point_text(point: dict) -> str:
+    return " ".join(f"{k}={v}" for k, v in point.items() if k != "include_h")
+
+
+def run_task(spec: TaskSpec, sides, progress=print) -> dict:
+    """Select, then evaluate, every side on one task; the JSON-ready record of the row."""
+    task = spec.make_task()
+    record = {"label": spec.label, "N": spec.N, "metric": spec.metric, "task": task.params,
+              "ridges": list(spec.ridges), "selection_seeds": list(spec.selection_seeds),
+              "eval_seeds": list(spec.eval_seeds), "sides": {}}
+    for side in sides:
+        progress(f"  {SIDE_LABELS[side]}: {len(spec.grids[side])} points x {len(spec.ridges)} ridges, "
+                 f"{len(spec.selection_seeds)} selection realisations")
+        features_of = features_function(side, spec.N, task)
+        t0 = time.perf_counter()
+        sel = grid_search(features_of, spec.grids[side], spec.ridges, spec.selection_seeds, task, spec.metric,
+                          progress)
+        t_select = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        scores = evaluate(features_of, sel.point, sel.ridge, spec.eval_seeds, task, spec.metric)
+        t_eval = time.perf_counter() - t0
+        entry = {"selected": {"point": sel.point, "ridge": sel.ridge},
+                 "validation_median_at_selected": float(np.nanmax(sel.median) if METRICS[spec.metric][1]
+                                                        else np.nanmin(sel.median)),
+                 "grid": spec.grids[side], "validation_scores": sel.scores,
+                 "test_scores": scores, "summary": summarise(scores, spec.metric),
+                 "seconds": {"selection": t_select, "evaluation": t_eval}}
+        record["sides"][side] = entry
+        progress(f"  {SIDE_LABELS[side]}: selected {_point_text(sel.point)} ridge={sel.ridge:g}; test median "
+                 f"{entry['summary']['median']:.4g} ({t_select:.0f} s selection, {t_eval:.0f} s evaluation)")
+        if side == OURS and sel.point.get("include_h"):
+            no_h = dict(sel.point, include_h=False)
+            scores = evaluate(features_of, no_h, sel.ridge, spec.eval_seeds, task, spec.metric)
+            record["sides"]["ours_no_h"] = {"selected": {"point": no_h, "ridge": sel.ridge},
+                                            "test_scores": scores, "summary": summarise(scores, spec.metric)}
+    return record
+
+
+def time_states(N: int, u: np.ndarray, ours_point: dict, rpy_point: dict | None, repeat: int = 3,
+                replicas: int = 10) -> dict:
+    """Best wall time per input sample of the state update (no readout), ours and ReservoirPy.
+
+    ours_1 / rpy_1: one trajectory; ours_batched: ``replicas`` initial
+    states of one network in one batched run; rpy_separate: ``replicas``
+    separate ReservoirPy runs. Realisation drawing and ReservoirPy's
+    initialisation (its spectral-radius computation) are outside the timings.
+    """
+    T = u.shape[0]
+
+    def best(fn):
+        fn()  # warm-up: Numba compilation, caches
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return min(times) / T
+
+    net = mf.Network(N=N, g=ours_point["g"], J0=ours_point["J0"])
+    rr = Reservoir(net, input_scaling=ours_point["input_scaling"], substeps=ours_point["substeps"],
+                   dt=ours_point["dt"], include_h=ours_point["include_h"], bias=False).realise(0)
+    out = {"T": T, "replicas": replicas, "ours_point": ours_point,
+           "ours_1": best(lambda: rr.run(u)),
+           "ours_batched": best(lambda: rr.run(u, n_initial=replicas))}
+    if rpy_point is not None:
+        node = rpy_reservoir(rpy_point, N, 0)
+        node.run(u[:2])  # initialisation: W, W_in and the spectral radius
+
+        def one():
+            node.reset()
+            node.run(u)
+
+        def separate():
+            for _ in range(replicas):
+                one()
+
+        out["rpy_point"] = rpy_point
+        out["rpy_1"] = best(one)
+        out["rpy_separate"] = best(separate)
+        out["ratio_1"] = out["rpy_1"] / out["ours_1"]
+        out["ratio_batched"] = out["rpy_separate"] / out["ours_batched"]
+    return out
+
+
+def set_threads(n: int) -> None:
+    """n Numba and OpenBLAS threads in this process."""
+    import numba
+
+    from validation.threads import set_blas_threads
+
+    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    set_blas_threads(n)
+
+
+def versions(have_rpy: bool) -> dict:
+    import numba
+    import scipy
+    import sklearn
+
+    out = {"python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
+           "numba": numba.__version__, "scikit-learn": sklearn.__version__,
+           "meanfield": mf.results.package_version(), "platform": platform.platform()}
+    if have_rpy:
+        import reservoirpy
+
+        out["reservoirpy"] = reservoirpy.__version__
+    return out
+
+
+def reservoirpy_available() -> bool:
+    try:
+        import reservoirpy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# ----------------------------------------------------------------------------------------------
+# printing
+
+
+def _fmt(summary: dict, metric: str) -> str:
+    lo, hi = summary["median_ci95"]
+    q10, q90 = summary["range_10_90"]
+    text = f"{summary['median']:.3f} [{lo:.3f}, {hi:.3f}]  ({q10:.3f}-{q90:.3f})"
+    if metric == "sign_accuracy":
+        text += f"  {summary['n_above_0.95']}/{summary['n']} > 0.95"
+    return text
+
+
+def print_table(rows: dict, timing: list, have_rpy: bool) -> None:
+    print("\n" + "=" * 100)
+    print("Test scores over evaluation realisations: median [bootstrap 95 % CI of the median]  (10-90 % range)")
+    print("=" * 100)
+    for key, row in rows.items():
+        name, higher = METRICS[row["metric"]]
+        print(f"\n{row['label']}  -- {name} ({'higher' if higher else 'lower'} is better), "
+              f"{row['sides'][next(iter(row['sides']))]['summary']['n']} realisations")
+        for side, entry in row["sides"].items():
+            sel = entry["selected"]
+            print(f"  {SIDE_LABELS[side]:17s} {_fmt(entry['summary'], row['metric']):52s} "
+                  f"at {_point_text(sel['point'])} ridge={sel['ridge']:g}")
+        if key in PREVIOUS:
+            print(f"  {'previous (RPy)':17s} {PREVIOUS[key]}")
+        if have_rpy and OURS in row["sides"] and RPY in row["sides"]:
+            a, b = row["sides"][OURS]["summary"]["median"], row["sides"][RPY]["summary"]["median"]
+            better = a > b if higher else a < b
+            print(f"  -> {'ours' if better else 'ReservoirPy'} better by {abs(a - b):.3g} in the median "
+                  f"(ours / RPy = {a / b:.3g})")
+    if timing:
+        print("\nState update, wall time per input sample (best of repeats; threads as recorded)")
+        for t in timing:
+            line = (f"  N={t['N']:4d}: ours {t['ours_1'] * 1e6:7.1f} us, ours batched {t['replicas']} initial "
+                    f"states {t['ours_batched'] * 1e6:7.1f} us")
+            if "rpy_1" in t:
+                line += (f" | RPy {t['rpy_1'] * 1e6:7.1f} us, {t['replicas']} separate RPy runs "
+                         f"{t['rpy_separate'] * 1e6:7.1f} us | RPy/ours: single {t['ratio_1']:.2f}x, "
+                         f"{t['replicas']} trajectories {t['ratio_batched']:.2f}x")
+            print(line)
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="fewer tasks, smaller grids (under ~3 minutes)")
+    p.add_argument("--out", default="bench_reservoir.json", help="JSON record of the table (default %(default)s)")
+    p.add_argument("--threads", type=int, default=1, help="Numba and OpenBLAS threads (default %(default)s)")
+    p.add_argument("--no-reservoirpy", action="store_true", help="run our side only")
+    args = p.parse_args(argv)
+    out = writable_file("--out", args.out)
+    have_rpy = not args.no_reservoirpy and reservoirpy_available()
+    if not have_rpy and not args.no_reservoirpy:
+        print("ReservoirPy is not installed (pip install 'reservoirpy==0.4.2', or the 'bench' extra): "
+              "running our side only.", flush=True)
+    sides = (OURS, RPY) if have_rpy else (OURS,)
+    set_threads(args.threads)
+    load_before = os.getloadavg()
+
+    def progress(msg):
+        print(msg, flush=True)
+
+    t_start = time.perf_counter()
+    rows = {}
+    for spec in task_specs(args.quick):
+        progress(f"[{time.perf_counter() - t_start:5.0f} s] {spec.label}")
+        rows[spec.key] = run_task(spec, sides, progress)
+
+    timing = []
+    for N in ((100,) if args.quick else (100, 400)):
+        key = f"flip_flop_N{N}"
+        progress(f"[{time.perf_counter() - t_start:5.0f} s] timing the state update at N={N}")
+        u = tasks.flip_flop(T=12_000, p=0.01, seed=1).inputs
+        sel = {side: e["selected"]["point"] for side, e in rows[key]["sides"].items()} if key in rows else {}
+        ours_point = sel.get(OURS, {"g": 0.5, "J0": 1.0, "input_scaling": 5.0, "substeps": 1, "dt": 0.1,
+                                    "include_h": True})
+        rpy_point = sel.get(RPY, {"sr": 1.0, "lr": 0.3, "input_scaling": 1.0}) if have_rpy else None
+        timing.append({"N": N, **time_states(N, u, ours_point, rpy_point)})
+
+    print_table(rows, timing, have_rpy)
+    total = time.perf_counter() - t_start
+    record = {"quick": args.quick, "threads": args.threads, "reservoirpy_compared": have_rpy,
+              "versions": versions(have_rpy), "load_average_before": load_before,
+              "load_average_after": os.getloadavg(), "seconds": total, "previous_reservoirpy": PREVIOUS,
+              "tasks": rows, "timing": timing}
+    Path(out).write_text(json.dumps(to_jsonable(record), indent=1))
+    print(f"\ntotal {total:.0f} s; load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}; "
+          f"saved {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
