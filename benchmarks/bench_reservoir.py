@@ -3,6 +3,13 @@
 Usage::
 
     python benchmarks/bench_reservoir.py [--quick] [--out bench_reservoir.json] [--threads 1]
+                                         [--no-reservoirpy]
+
+``--quick`` (about 1 minute) keeps N = 100, 2 selection and 10 evaluation
+realisations and skips digits; the full run (about 5 minutes on 2 cores)
+adds N = 400 (flip-flop), N = 200 (NARMA-10) and digits (N = 300), with 5
+selection and 20 evaluation realisations. Without ReservoirPy installed
+(``pip install reservoirpy==0.4.2``, the ``bench`` extra) only our side runs.
 
 Both sides see identical task data, splits, readout and metric: the tasks
 come from :mod:`simulate.tasks`, the readout is :class:`simulate.readouts.RidgeReadout`
@@ -25,16 +32,21 @@ test targets) and, in the full run, scikit-learn's 8x8 digits read row by
 row (test accuracy of the final state and the time mean of the states).
 
 Selection, the same budget on both sides: a grid of the same number of
-reservoir points (ours: g, J0, input_scaling, dt, substeps; ReservoirPy: sr,
-input_scaling, lr) times the same ridge values. Each grid point is scored
-on a validation split carved out of the train rows (the last quarter of a
+reservoir points (ours: g, J0, input_scaling and the leak dt, one substep;
+ReservoirPy: sr, input_scaling, lr) times the same ridge values, scored on
+a validation split carved out of the train rows (the last quarter of a
 time series, a random quarter of the training sequences; the readout is
-fitted on the rest of train), by its median over a few selection
-realisations; the test rows are never touched. At the selected point the
-readout is refitted on all train rows and scored on the test rows for each
-of >= 10 evaluation realisations (seeds disjoint from the selection seeds),
-reported as the median, a bootstrap 95 % interval of the median and the
-10-90 % range over realisations.
+fitted on the rest of train) by the median over a few selection
+realisations. The test rows never enter the selection. At the selected
+point the readout is refitted on all train rows and scored on the test
+rows for each of >= 10 evaluation realisations (seeds disjoint from the
+selection seeds), reported as the median, a bootstrap 95 % interval of the
+median and the 10-90 % range over realisations. Memory capacity adds
+ReservoirPy with an orthogonal W (``W=reservoirpy.mat_gen.orthogonal``,
+the same budget), the strongest linear memory it offers. The flip-flop at
+N = 100 also scores, for information, a point of ours fixed before this
+benchmark (the lead's (g, J0) = (0.5, 1), input scaling 5, dt 0.1, ridge
+1e-6); it takes no part in the selection.
 
 Speed: wall time per input sample of the state update alone (no readout,
 no feature map) at each side's selected flip-flop point, best of several
@@ -57,25 +69,29 @@ import os
 import platform
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import meanfield as mf  # noqa: E402
-from meanfield.arguments import writable_file  # noqa: E402
-from meanfield.jsonable import to_jsonable  # noqa: E402
-from simulate import tasks  # noqa: E402
-from simulate.metrics import accuracy, memory_capacity, nrmse, sign_accuracy  # noqa: E402
-from simulate.readouts import RidgeClassifierReadout, RidgeReadout, sequence_features  # noqa: E402
-from simulate.reservoir import Reservoir  # noqa: E402
-from simulate.tasks import SequenceTaskData, TaskData  # noqa: E402
+import meanfield as mf
+from meanfield.arguments import writable_file
+from meanfield.jsonable import to_jsonable
+from simulate import tasks
+from simulate.metrics import accuracy, memory_capacity, nrmse, sign_accuracy
+from simulate.readouts import RidgeClassifierReadout, RidgeReadout, sequence_features
+from simulate.reservoir import Reservoir
+from simulate.tasks import SequenceTaskData
 
-OURS, RPY = "ours", "reservoirpy"
-SIDE_LABELS = {OURS: "balanced (ours)", RPY: "ReservoirPy ESN", "ours_no_h": "ours, no h"}
+OURS, RPY, RPY_ORTH = "ours", "reservoirpy", "reservoirpy_orthogonal"
+NO_H = "ours_no_h"
+SIDE_LABELS = {OURS: "balanced (ours)", RPY: "ReservoirPy ESN", RPY_ORTH: "RPy ESN, orth. W",
+               NO_H: "ours, no h"}
+#: side -> the package that provides its states
+BACKEND = {OURS: OURS, RPY: RPY, RPY_ORTH: RPY}
 
 #: metric -> (printed name, higher is better)
 METRICS = {
@@ -130,7 +146,7 @@ def rpy_states(point: dict, N: int, seed: int, u: np.ndarray) -> np.ndarray:
     return states if states.ndim == 3 else states[None]
 
 
-STATES = {OURS: ours_states, RPY: rpy_states}
+STATES = {OURS: ours_states, RPY: rpy_states, RPY_ORTH: rpy_states}
 
 
 def features_function(side: str, N: int, task) -> Callable[[dict, int], np.ndarray]:
@@ -212,14 +228,32 @@ class Selection:
         Selected ridge.
     scores : array (n_points, n_ridges, n_seeds)
         Validation score of every grid point and selection realisation (NaN: failed run).
-    median : array (n_points, n_ridges)
-        Their median over realisations, the selection criterion.
+    median, mean : arrays (n_points, n_ridges)
+        Their median over realisations (the selection criterion) and mean (its tie-break).
     """
 
     point: dict
     ridge: float
     scores: np.ndarray
     median: np.ndarray
+    mean: np.ndarray
+
+
+def best_index(median: np.ndarray, mean: np.ndarray, higher: bool) -> tuple[int, int]:
+    """(point, ridge) index of the best median, ties broken by the best mean.
+
+    Equal medians happen (several points at accuracy 1); equal medians and
+    means go to the first in grid order. NaN (a failed realisation) ranks
+    last.
+    """
+    sign = 1.0 if higher else -1.0
+
+    def key(ij):
+        if np.isnan(median[ij]):
+            return (-np.inf, -np.inf)
+        return (sign * median[ij], sign * mean[ij])
+
+    return max(np.ndindex(median.shape), key=key)  # max keeps the first of equal keys
 
 
 def grid_search(features_of, points, ridges, seeds, task, metric: str, progress=None) -> Selection:
@@ -228,8 +262,7 @@ def grid_search(features_of, points, ridges, seeds, task, metric: str, progress=
     ``features_of(point, seed)`` gives the feature rows of one realisation;
     the readout is fitted and scored on :func:`validation_split` of the
     train rows only. A realisation whose run fails (non-finite state)
-    scores NaN and its point ranks last. Ties go to the first point in grid
-    order.
+    scores NaN and its point ranks last. Ties: :func:`best_index`.
     """
     higher = METRICS[metric][1]
     fit_rows, val_rows = validation_split(task)
@@ -247,10 +280,9 @@ def grid_search(features_of, points, ridges, seeds, task, metric: str, progress=
             best = np.nanmax if higher else np.nanmin
             progress(f"    grid {i + 1:2d}/{len(points)} {_point_text(point)}: best validation median "
                      f"{best(np.median(scores[i], axis=1)):.4g} ({time.perf_counter() - t0:.1f} s)")
-    median = np.median(scores, axis=2)  # NaN whenever a realisation failed
-    key = np.where(np.isnan(median), -np.inf, median if higher else -median)
-    i, j = np.unravel_index(int(np.argmax(key)), key.shape)
-    return Selection(point=dict(points[i]), ridge=float(ridges[j]), scores=scores, median=median)
+    median, mean = np.median(scores, axis=2), np.mean(scores, axis=2)  # NaN whenever a realisation failed
+    i, j = best_index(median, mean, higher)
+    return Selection(point=dict(points[i]), ridge=float(ridges[j]), scores=scores, median=median, mean=mean)
 
 
 def evaluate(features_of, point, ridge, seeds, task, metric: str) -> np.ndarray:
@@ -285,9 +317,11 @@ def product_grid(**axes) -> list[dict]:
 class TaskSpec:
     """One benchmark row: a task at one N, its grids and seeds.
 
-    ``grids`` maps each side to its list of reservoir points; both must have
-    the same length (the same search budget), and both sides share
-    ``ridges``, ``selection_seeds`` and ``eval_seeds``.
+    ``grids`` maps each side to its list of reservoir points; all must have
+    the same length (the same search budget), and the sides share
+    ``ridges``, ``selection_seeds`` and ``eval_seeds``. ``reference_points``
+    (name -> (point, ridge)) are points of our reservoir fixed before this
+    benchmark, scored on the test rows for information, never selected.
     """
 
     key: str
@@ -299,6 +333,7 @@ class TaskSpec:
     ridges: tuple
     selection_seeds: tuple
     eval_seeds: tuple
+    reference_points: dict = field(default_factory=dict)
 
     def __post_init__(self):
         sizes = {side: len(points) for side, points in self.grids.items()}
@@ -319,49 +354,45 @@ def _rpy(**axes) -> list[dict]:
 
 
 def task_specs(quick: bool) -> list[TaskSpec]:
-    """The benchmark's rows (``quick``: fewer tasks, smaller grids and fewer selection seeds)."""
-    selection = (1001, 1002) if quick else (1001, 1002, 1003)
-    evaluation = tuple(range(10)) if quick else tuple(range(12))
-    ridges = (1e-6, 1e-3) if quick else (1e-8, 1e-6, 1e-4, 1e-2)
+    """The benchmark's rows; ``quick``: N = 100 only, no digits, 2 selection and 10 evaluation seeds.
+
+    The grids were placed, for both sides alike, around the regions that a
+    coarser exploration on the validation split of the selection seeds
+    found good; each side's grid holds the same number of points.
+    """
+    selection = (1001, 1002) if quick else (1001, 1002, 1003, 1004, 1005)
+    evaluation = tuple(range(10 if quick else 20))
+    ridges = (1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1.0)
     specs = []
 
-    # flip-flop: the lead's point (g, J0) = (0.5, 1), input scaling 5, dt 0.1 is in every grid
-    if quick:
-        ff = {OURS: _ours(g=[0.5, 1.5], J0=[1.0], input_scaling=[1.0, 5.0], dt=[0.1]),
-              RPY: _rpy(sr=[0.9, 1.25], input_scaling=[1.0], lr=[0.3, 1.0])}
-    else:
-        ff = {OURS: _ours(g=[0.5, 1.0, 1.5], J0=[1.0, 2.0], input_scaling=[1.0, 5.0], dt=[0.1, 0.3]),
-              RPY: _rpy(sr=[0.8, 1.0, 1.25], input_scaling=[0.5, 1.0, 5.0, 10.0], lr=[0.1, 0.3, 1.0]),}
+    # flip-flop; the grid holds the lead's point (g, J0) = (0.5, 1), input scaling 5, dt 0.1
+    ff = {OURS: _ours(g=[0.5, 1.0], J0=[0.5, 1.0], input_scaling=[5.0, 10.0], dt=[0.1, 0.3]),
+          RPY: _rpy(sr=[0.8, 1.0], input_scaling=[1.0, 5.0], lr=[0.03, 0.1, 0.3, 1.0])}
+    lead = {"lead's point": ({"g": 0.5, "J0": 1.0, "input_scaling": 5.0, "dt": 0.1, "include_h": True,
+                              "substeps": 1}, 1e-6)}
     for N in ((100,) if quick else (100, 400)):
         specs.append(TaskSpec(f"flip_flop_N{N}", f"flip-flop p=0.01 T=12000, N={N}", N, "sign_accuracy",
                               lambda: tasks.flip_flop(T=12_000, p=0.01, seed=1), ff, ridges, selection,
-                              evaluation))
+                              evaluation, reference_points=lead if N == 100 else {}))
 
-    # memory capacity
-    if quick:
-        mc = {OURS: _ours(g=[0.5, 0.9], J0=[1.0], input_scaling=[0.1, 1.0], dt=[0.3]),
-              RPY: _rpy(sr=[0.9, 0.99], input_scaling=[0.1, 1.0], lr=[1.0])}
-    else:
-        mc = {OURS: _ours(g=[0.5, 0.9, 1.0], J0=[0.5, 1.0], input_scaling=[0.1, 1.0], dt=[0.3, 0.6]),
-              RPY: _rpy(sr=[0.8, 0.9, 0.99], input_scaling=[0.1, 1.0], lr=[0.3, 0.6, 1.0, 1.0])}
-    specs.append(TaskSpec("memory_capacity_N100", "memory capacity k_max=200, N=100", 100, "memory_capacity",
-                          lambda: tasks.memory_capacity_task(T=6000, k_max=200, seed=2), mc, ridges,
-                          selection, evaluation))
+    # memory capacity; ReservoirPy also with an orthogonal W, its strongest linear-memory reservoir
+    mc = {OURS: _ours(g=[0.9, 0.99], J0=[0.1, 1.0], input_scaling=[0.01, 0.1], dt=[0.6, 0.95]),
+          RPY: _rpy(sr=[0.9, 0.99], input_scaling=[0.01, 0.1], lr=[0.3, 0.6, 0.9, 1.0]),
+          RPY_ORTH: _rpy(sr=[0.9, 0.99], input_scaling=[0.01, 0.1], lr=[0.3, 0.6, 0.9, 1.0], W=["orthogonal"])}
+    specs.append(TaskSpec("memory_capacity_N100", "memory capacity k_max=200 T=6000, N=100", 100,
+                          "memory_capacity", lambda: tasks.memory_capacity_task(T=6000, k_max=200, seed=2), mc,
+                          ridges, selection, evaluation))
 
-    # NARMA-10
-    if quick:
-        na = {OURS: _ours(g=[0.5, 0.9], J0=[1.0], input_scaling=[1.0, 5.0], dt=[0.3]),
-              RPY: _rpy(sr=[0.9, 0.99], input_scaling=[0.5, 1.0], lr=[1.0])}
-    else:
-        na = {OURS: _ours(g=[0.5, 0.9, 1.0], J0=[0.5, 1.0], input_scaling=[1.0, 5.0], dt=[0.3, 0.6]),
-              RPY: _rpy(sr=[0.8, 0.9, 0.99], input_scaling=[0.5, 1.0], lr=[0.3, 0.6, 1.0, 1.0])}
+    # NARMA-10, standard form
+    na = {OURS: _ours(g=[0.8, 0.9], J0=[0.3, 1.0], input_scaling=[0.1, 0.5], dt=[0.6, 0.95]),
+          RPY: _rpy(sr=[0.8, 0.9, 0.95, 0.99], input_scaling=[0.2, 0.5], lr=[0.6, 1.0])}
     for N in ((100,) if quick else (100, 200)):
-        specs.append(TaskSpec(f"narma10_N{N}", f"NARMA-10 standard, N={N}", N, "nrmse",
+        specs.append(TaskSpec(f"narma10_N{N}", f"NARMA-10 standard T=6000, N={N}", N, "nrmse",
                               lambda: tasks.narma(T=6000, order=10, form="standard", seed=3), na, ridges,
                               selection, evaluation))
 
     if not quick:
-        dg = {OURS: _ours(g=[0.5, 1.0, 1.5], J0=[1.0], input_scaling=[0.5, 2.0], dt=[0.3, 0.9]),
+        dg = {OURS: _ours(g=[0.5, 1.0, 1.5], J0=[0.3, 1.0], input_scaling=[0.5], dt=[0.3, 0.9]),
               RPY: _rpy(sr=[0.5, 0.9, 1.25], input_scaling=[0.5, 2.0], lr=[0.3, 1.0])}
         specs.append(TaskSpec("digits_N300", "digits 8x8 (rows as steps), N=300", 300, "accuracy",
                               lambda: tasks.digits_sequences(seed=4), dg, ridges, selection, evaluation))
@@ -376,28 +407,35 @@ def _point_text(point: dict) -> str:
     return " ".join(f"{k}={v}" for k, v in point.items() if k != "include_h")
 
 
-def run_task(spec: TaskSpec, sides, progress=print) -> dict:
-    """Select, then evaluate, every side on one task; the JSON-ready record of the row."""
+def run_task(spec: TaskSpec, backends, progress=print) -> dict:
+    """Select, then evaluate, every side of ``spec`` whose backend is available; the row's JSON-ready record.
+
+    ``progress`` (a print function, or None for silence) receives a line per grid point and side.
+    """
+    progress = progress or (lambda msg: None)
     task = spec.make_task()
     record = {"label": spec.label, "N": spec.N, "metric": spec.metric, "task": task.params,
               "ridges": list(spec.ridges), "selection_seeds": list(spec.selection_seeds),
-              "eval_seeds": list(spec.eval_seeds), "sides": {}}
-    for side in sides:
-        progress(f"  {SIDE_LABELS[side]}: {len(spec.grids[side])} points x {len(spec.ridges)} ridges, "
+              "eval_seeds": list(spec.eval_seeds), "sides": {}, "reference_points": {}}
+    for side, grid in spec.grids.items():
+        if BACKEND[side] not in backends:
+            continue
+        progress(f"  {SIDE_LABELS[side]}: {len(grid)} points x {len(spec.ridges)} ridges, "
                  f"{len(spec.selection_seeds)} selection realisations")
         features_of = features_function(side, spec.N, task)
         t0 = time.perf_counter()
-        sel = grid_search(features_of, spec.grids[side], spec.ridges, spec.selection_seeds, task, spec.metric,
-                          progress)
+        sel = grid_search(features_of, grid, spec.ridges, spec.selection_seeds, task, spec.metric, progress)
         t_select = time.perf_counter() - t0
         t0 = time.perf_counter()
         scores = evaluate(features_of, sel.point, sel.ridge, spec.eval_seeds, task, spec.metric)
         t_eval = time.perf_counter() - t0
-        entry = {"selected": {"point": sel.point, "ridge": sel.ridge},
-                 "validation_median_at_selected": float(np.nanmax(sel.median) if METRICS[spec.metric][1]
-                                                        else np.nanmin(sel.median)),
-                 "grid": spec.grids[side], "validation_scores": sel.scores,
-                 "test_scores": scores, "summary": summarise(scores, spec.metric),
+        i = next(k for k, point in enumerate(grid) if point == sel.point)
+        j = list(spec.ridges).index(sel.ridge)
+        entry = {"selected": {"point": sel.point, "ridge": sel.ridge,
+                              "validation_median": float(sel.median[i, j]),
+                              "validation_mean": float(sel.mean[i, j])},
+                 "grid": grid, "validation_scores": sel.scores, "test_scores": scores,
+                 "summary": summarise(scores, spec.metric),
                  "seconds": {"selection": t_select, "evaluation": t_eval}}
         record["sides"][side] = entry
         progress(f"  {SIDE_LABELS[side]}: selected {_point_text(sel.point)} ridge={sel.ridge:g}; test median "
@@ -405,8 +443,14 @@ def run_task(spec: TaskSpec, sides, progress=print) -> dict:
         if side == OURS and sel.point.get("include_h"):
             no_h = dict(sel.point, include_h=False)
             scores = evaluate(features_of, no_h, sel.ridge, spec.eval_seeds, task, spec.metric)
-            record["sides"]["ours_no_h"] = {"selected": {"point": no_h, "ridge": sel.ridge},
-                                            "test_scores": scores, "summary": summarise(scores, spec.metric)}
+            record["sides"][NO_H] = {"selected": {"point": no_h, "ridge": sel.ridge},
+                                     "test_scores": scores, "summary": summarise(scores, spec.metric)}
+    if OURS in backends:
+        features_of = features_function(OURS, spec.N, task)
+        for name, (point, ridge) in spec.reference_points.items():
+            scores = evaluate(features_of, point, ridge, spec.eval_seeds, task, spec.metric)
+            record["reference_points"][name] = {"point": point, "ridge": ridge, "test_scores": scores,
+                                                "summary": summarise(scores, spec.metric)}
     return record
 
 
@@ -502,34 +546,42 @@ def _fmt(summary: dict, metric: str) -> str:
     return text
 
 
-def print_table(rows: dict, timing: list, have_rpy: bool) -> None:
-    print("\n" + "=" * 100)
-    print("Test scores over evaluation realisations: median [bootstrap 95 % CI of the median]  (10-90 % range)")
-    print("=" * 100)
+def print_table(rows: dict, timing: list) -> None:
+    """The side-by-side table of test scores, then the state-update timings."""
+    print("\n" + "=" * 110)
+    print("Test scores over evaluation realisations: median [bootstrap 95 % CI of the median] (10-90 % range),"
+          " at the point selected on validation")
+    print("=" * 110)
     for key, row in rows.items():
         name, higher = METRICS[row["metric"]]
-        print(f"\n{row['label']}  -- {name} ({'higher' if higher else 'lower'} is better), "
-              f"{row['sides'][next(iter(row['sides']))]['summary']['n']} realisations")
+        n = next(iter(row["sides"].values()))["summary"]["n"]
+        print(f"\n{row['label']}: test {name} ({'higher' if higher else 'lower'} is better), {n} realisations")
         for side, entry in row["sides"].items():
             sel = entry["selected"]
-            print(f"  {SIDE_LABELS[side]:17s} {_fmt(entry['summary'], row['metric']):52s} "
-                  f"at {_point_text(sel['point'])} ridge={sel['ridge']:g}")
+            val = f" (validation median {sel['validation_median']:.3g})" if "validation_median" in sel else ""
+            print(f"  {SIDE_LABELS[side]:18s} {_fmt(entry['summary'], row['metric']):54s} "
+                  f"{_point_text(sel['point'])} ridge={sel['ridge']:g}{val}")
+        for ref_name, ref in row["reference_points"].items():
+            print(f"  {'ours, ' + ref_name:18s} {_fmt(ref['summary'], row['metric']):54s} "
+                  f"{_point_text(ref['point'])} ridge={ref['ridge']:g} (fixed in advance, not selected)")
         if key in PREVIOUS:
-            print(f"  {'previous (RPy)':17s} {PREVIOUS[key]}")
-        if have_rpy and OURS in row["sides"] and RPY in row["sides"]:
-            a, b = row["sides"][OURS]["summary"]["median"], row["sides"][RPY]["summary"]["median"]
-            better = a > b if higher else a < b
-            print(f"  -> {'ours' if better else 'ReservoirPy'} better by {abs(a - b):.3g} in the median "
-                  f"(ours / RPy = {a / b:.3g})")
+            print(f"  {'previous (RPy)':18s} {PREVIOUS[key]}")
+        if OURS in row["sides"]:
+            a = row["sides"][OURS]["summary"]["median"]
+            for side in (RPY, RPY_ORTH):
+                if side in row["sides"]:
+                    b = row["sides"][side]["summary"]["median"]
+                    winner = "ours" if (a > b if higher else a < b) else SIDE_LABELS[side]
+                    print(f"  -> vs {SIDE_LABELS[side]}: {winner} better; median ours / theirs = {a / b:.3f}")
     if timing:
-        print("\nState update, wall time per input sample (best of repeats; threads as recorded)")
+        print("\nState update only (no readout), wall time per input sample, best of repeats:")
         for t in timing:
-            line = (f"  N={t['N']:4d}: ours {t['ours_1'] * 1e6:7.1f} us, ours batched {t['replicas']} initial "
-                    f"states {t['ours_batched'] * 1e6:7.1f} us")
+            R = t["replicas"]
+            line = f"  N={t['N']:4d}: ours {t['ours_1'] * 1e6:6.1f} us; ours, {R} initial states batched: " \
+                   f"{t['ours_batched'] * 1e6:7.1f} us"
             if "rpy_1" in t:
-                line += (f" | RPy {t['rpy_1'] * 1e6:7.1f} us, {t['replicas']} separate RPy runs "
-                         f"{t['rpy_separate'] * 1e6:7.1f} us | RPy/ours: single {t['ratio_1']:.2f}x, "
-                         f"{t['replicas']} trajectories {t['ratio_batched']:.2f}x")
+                line += (f" | RPy {t['rpy_1'] * 1e6:6.1f} us; {R} separate RPy runs: {t['rpy_separate'] * 1e6:7.1f} us"
+                         f" | RPy / ours: {t['ratio_1']:.2f}x single, {t['ratio_batched']:.2f}x for {R}")
             print(line)
 
 
@@ -538,7 +590,7 @@ def print_table(rows: dict, timing: list, have_rpy: bool) -> None:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="fewer tasks, smaller grids (under ~3 minutes)")
+    p.add_argument("--quick", action="store_true", help="N = 100 only, fewer seeds, no digits (~1-2 min)")
     p.add_argument("--out", default="bench_reservoir.json", help="JSON record of the table (default %(default)s)")
     p.add_argument("--threads", type=int, default=1, help="Numba and OpenBLAS threads (default %(default)s)")
     p.add_argument("--no-reservoirpy", action="store_true", help="run our side only")
@@ -546,9 +598,9 @@ def main(argv=None) -> int:
     out = writable_file("--out", args.out)
     have_rpy = not args.no_reservoirpy and reservoirpy_available()
     if not have_rpy and not args.no_reservoirpy:
-        print("ReservoirPy is not installed (pip install 'reservoirpy==0.4.2', or the 'bench' extra): "
-              "running our side only.", flush=True)
-    sides = (OURS, RPY) if have_rpy else (OURS,)
+        print("ReservoirPy is not installed (pip install 'reservoirpy==0.4.2', or the 'bench' extra of "
+              "pyproject.toml): running our side only.", flush=True)
+    backends = (OURS, RPY) if have_rpy else (OURS,)
     set_threads(args.threads)
     load_before = os.getloadavg()
 
@@ -559,28 +611,30 @@ def main(argv=None) -> int:
     rows = {}
     for spec in task_specs(args.quick):
         progress(f"[{time.perf_counter() - t_start:5.0f} s] {spec.label}")
-        rows[spec.key] = run_task(spec, sides, progress)
+        rows[spec.key] = run_task(spec, backends, progress)
 
     timing = []
+    u = tasks.flip_flop(T=12_000, p=0.01, seed=1).inputs
     for N in ((100,) if args.quick else (100, 400)):
-        key = f"flip_flop_N{N}"
         progress(f"[{time.perf_counter() - t_start:5.0f} s] timing the state update at N={N}")
-        u = tasks.flip_flop(T=12_000, p=0.01, seed=1).inputs
-        sel = {side: e["selected"]["point"] for side, e in rows[key]["sides"].items()} if key in rows else {}
-        ours_point = sel.get(OURS, {"g": 0.5, "J0": 1.0, "input_scaling": 5.0, "substeps": 1, "dt": 0.1,
-                                    "include_h": True})
-        rpy_point = sel.get(RPY, {"sr": 1.0, "lr": 0.3, "input_scaling": 1.0}) if have_rpy else None
+        sides = rows.get(f"flip_flop_N{N}", {}).get("sides", {})
+        ours_point = sides[OURS]["selected"]["point"] if OURS in sides else \
+            {"g": 0.5, "J0": 1.0, "input_scaling": 5.0, "substeps": 1, "dt": 0.1, "include_h": True}
+        rpy_point = None
+        if have_rpy:
+            rpy_point = sides[RPY]["selected"]["point"] if RPY in sides else {"sr": 1.0, "lr": 0.3,
+                                                                             "input_scaling": 1.0}
         timing.append({"N": N, **time_states(N, u, ours_point, rpy_point)})
 
-    print_table(rows, timing, have_rpy)
+    print_table(rows, timing)
     total = time.perf_counter() - t_start
     record = {"quick": args.quick, "threads": args.threads, "reservoirpy_compared": have_rpy,
               "versions": versions(have_rpy), "load_average_before": load_before,
               "load_average_after": os.getloadavg(), "seconds": total, "previous_reservoirpy": PREVIOUS,
               "tasks": rows, "timing": timing}
     Path(out).write_text(json.dumps(to_jsonable(record), indent=1))
-    print(f"\ntotal {total:.0f} s; load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}; "
-          f"saved {out}")
+    print(f"\ntotal {total:.0f} s; load average (1 min) {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} "
+          f"after; {args.threads} thread(s); saved {out}")
     return 0
 
 

@@ -114,10 +114,12 @@ def test_reservoir_ftle_selection_small(tmp_path, capsys):
 def test_reservoir_ftle_theory_small(tmp_path, capsys):
     script = load_script("reservoir_ftle_theory")
     out = tmp_path / "ftle_theory.json"
-    script.main(["--N", "40", "--steps", "60", "--M", "4", "--theory-samples", "2", "--out", str(out)])
+    script.main(["--N", "40", "80", "--steps", "60", "--M", "4", "--theory-samples", "2", "--out", str(out)])
     saved = json.loads(out.read_text())
-    assert len(saved["measured"]) == 4 and len(saved["theory"]) == 2
-    assert 0.0 <= saved["ks"]["D"] <= 1.0 and 0.0 <= saved["ks"]["p"] <= 1.0
-    for key in ("p_theory", "p_measured"):
-        check_interval(saved[key], lo=0.0, hi=1.0)
-    assert "two-sample KS" in capsys.readouterr().out
+    assert len(saved["theory"]) == 2 and [s["N"] for s in saved["sizes"]] == [40, 80]
+    check_interval(saved["p_theory"], lo=0.0, hi=1.0)
+    for size in saved["sizes"]:
+        assert len(size["measured"]) == 4
+        assert 0.0 <= size["ks"]["D"] <= 1.0 and 0.0 <= size["ks"]["p"] <= 1.0
+        check_interval(size["p_measured"], lo=0.0, hi=1.0)
+    assert "KS D = " in capsys.readouterr().out
