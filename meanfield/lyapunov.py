@@ -60,8 +60,9 @@ import numpy as np
 from numba import njit
 
 from .arguments import count, ensemble_arguments, instance, model_arguments, number
+from .gaussian.adaptive import fixed_engine
 from .model import InitialState, Inputs, Network, TimeGrid
-from .population import PopulationPath, gaussian_engine
+from .population import PopulationPath
 from .replicas import ReplicaPaths, solve_replicas
 from .results import LabelledResult, Provenance
 from .runner import map_seeds
@@ -187,7 +188,7 @@ def micro_log_distance(
         raise ValueError(f"micro_log_distance needs phi in {sorted(_DPHI_CODES)}, got {network.phi.name!r}")
     quadrature_order = count("quadrature_order", quadrature_order, lo=2)
     times, h, delta = _path_h_delta(path, replica)
-    engine = gaussian_engine(network.phi, quadrature_order)
+    engine = fixed_engine(network.phi, quadrature_order)
     dt = float(times[1] - times[0])
     return _micro_log_distance(np.ascontiguousarray(h, dtype=float), np.ascontiguousarray(delta, dtype=float),
                                dt, network.g**2, np.ascontiguousarray(engine.nodes),

@@ -22,7 +22,7 @@ from numba import njit
 
 from .arguments import model_arguments, seed_record, seed_sequence
 from .cholesky import CausalCholesky
-from .gaussian.adaptive import EngineLadder, fixed_engine
+from .gaussian.adaptive import EngineLadder
 from .model import InitialState, Inputs, Network, State, StateCriteria, TimeGrid, classify_state
 from .results import LabelledResult, Provenance
 from .settings import SolverSettings
@@ -50,11 +50,6 @@ def _within_cauchy_schwarz(row, d_k, d, engine) -> np.ndarray:
             "the quadrature error allows; lower SolverSettings.quadrature_accuracy"
         )
     return np.clip(row, -bound, bound)
-
-
-def gaussian_engine(phi, order: int):
-    """One Gauss-Hermite engine per (phi, order), shared by all solves in a process."""
-    return fixed_engine(phi, order)
 
 
 @njit(cache=True)

@@ -33,10 +33,8 @@ def smallest_safe_tol(order: int) -> float:
     return TANH_SAFE_PAIRS[-1][1]
 
 
-#: The adaptive rule must keep its accuracy this far below the pivot tolerance. Measured on the plane
-#: g in {1.5, 2, 2.5, 3} x J0 in {0, 1, 3, 6, 10} (tanh, T = 40, tol 1e-3, 20 seeds per point): accuracy
-#: 3e-4 (ratio 3) failed 96 of 400 solves, 1e-4 (ratio 10) failed 20 (every seed at g = 2, J0 = 0), 1e-5
-#: (ratio 100) and 1e-6 (the default, ratio 1000) none.
+#: The adaptive rule must keep its accuracy this far below the pivot tolerance: a ratio of 10 fails on
+#: part of the (g, J0) plane for tanh, 100 nowhere (README, "Where the code departs from THEORY.md").
 ADAPTIVE_SAFE_RATIO = 100.0
 
 
@@ -117,10 +115,8 @@ class SolverSettings:
 
 
 #: Default settings of the tangent: its derivative averages (up to E[phi'''_k phi'_l] in Q) need a tighter
-#: quadrature than C. Measured with fixed Gauss-Hermite rules at (g, J0) = (1.5, 1), T = 40: 40 nodes gave
-#: tangent pivots of -1.2e-3 to -7.5e-3 U_kk on 3 of 32 solves; 60 nodes passed there but failed every seed
-#: at (g, J0) = (2.5, 1) and (3, 3) (T = 30). The adaptive rule at 1e-7 solves those (4 of 4 seeds each) and
-#: gives the exponents of 1e-8 where the population path is not chaotic.
+#: quadrature than C; fixed Gauss-Hermite orders gave negative tangent pivots at large Delta, the adaptive
+#: rule at 1e-7 none on the measured plane (README, "Where the code departs from THEORY.md").
 TANGENT_SETTINGS = SolverSettings(pivot_tol=1e-3, quadrature_accuracy=1e-7)
 
 #: Row-relative pivot tolerance of the tangent rows (fresh_tol * U_kk). The tangent covariance mixes

@@ -230,10 +230,9 @@ def main(argv=None, prog: str | None = None) -> int:
     ``<prog>: error: ...`` on stderr for a bad option or argument.
     """
     parser = build_parser() if prog is None else build_parser(prog)
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help (0) or a one-line error (2)
-        return 0 if exc.code is None else int(exc.code)
+    args, status = parser.parse_or_status(argv)
+    if args is None:
+        return status
     try:
         from meanfield.arguments import writable_directory
 

@@ -191,8 +191,8 @@ def _integrate_blas(z, X, gain, v, pattern, b, drive, dt, phi, stride, snap_ever
     R, N = X.shape
     K = drive.uniform.shape[0]
     Phi = np.empty_like(X)
-    # G^T = z Phi^T, written into an (N, R) C array: BLAS then reads z row-major as stored, 1.3-1.9x
-    # faster than Phi z^T through the transposed view (R = 10-32, N = 400-4000, one thread), no copy of z
+    # G^T = z Phi^T into an (N, R) C array: BLAS reads z row-major as stored, without a copy, which is
+    # faster for R > 1 than Phi z^T through the transposed view
     GT = np.empty((X.shape[1], X.shape[0]), dtype=X.dtype)
     G = GT.T
     moments = np.empty((R, 4))

@@ -42,6 +42,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from meanfield.arguments import count, flag
+
 __all__ = ["RLSReadout", "RidgeClassifierReadout", "RidgeReadout", "sequence_features"]
 
 
@@ -56,18 +58,6 @@ def _real(name, value, *, low, low_open=False, high=None):
         rng = f"{'>' if low_open else '>='} {low}" + ("" if high is None else f" and <= {high}")
         raise ValueError(f"{name} must be a finite real number {rng}, got {value!r}")
     return float(value)
-
-
-def _flag(name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def _count(name, value):
-    if not isinstance(value, numbers.Integral) or isinstance(value, (bool, np.bool_)) or value < 0:
-        raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
-    return int(value)
 
 
 def _check_X_y(estimator, X, y, *, reset, classifier=False):
@@ -110,7 +100,7 @@ def _check_sample_weight(sample_weight, n):
 
 def _drop_washout(washout, X, y, sw):
     """X, y, sw without their first ``washout`` rows, refused if nothing would be left."""
-    washout = _count("washout", washout)
+    washout = count("washout", washout, lo=0)
     if washout >= X.shape[0]:
         raise ValueError(f"washout ({washout}) must be smaller than the number of samples, "
                          f"n_samples = {X.shape[0]}")
@@ -290,7 +280,7 @@ class RidgeReadout(_LinearRegressor):
         self
         """
         ridge = _real("ridge", self.ridge, low=0.0)
-        fit_intercept = _flag("fit_intercept", self.fit_intercept)
+        fit_intercept = flag("fit_intercept", self.fit_intercept)
         X, y = _check_X_y(self, X, y, reset=True)
         sw = _check_sample_weight(sample_weight, X.shape[0])
         X, y, sw = _drop_washout(self.washout, X, y, sw)
@@ -440,8 +430,8 @@ class RLSReadout(_LinearRegressor):
     def _train(self, X, y, sample_weight, whole):
         forgetting = _real("forgetting", self.forgetting, low=0.0, low_open=True, high=1.0)
         delta = _real("delta", self.delta, low=0.0, low_open=True)
-        fit_intercept = _flag("fit_intercept", self.fit_intercept)
-        washout = _count("washout", self.washout)
+        fit_intercept = flag("fit_intercept", self.fit_intercept)
+        washout = count("washout", self.washout, lo=0)
         first = not hasattr(self, "P_")
         X, y = _check_X_y(self, X, y, reset=first)
         sw = _check_sample_weight(sample_weight, X.shape[0])
@@ -540,7 +530,7 @@ class RidgeClassifierReadout(ClassifierMixin, BaseEstimator):
         self
         """
         ridge = _real("ridge", self.ridge, low=0.0)
-        fit_intercept = _flag("fit_intercept", self.fit_intercept)
+        fit_intercept = flag("fit_intercept", self.fit_intercept)
         X, y = _check_X_y(self, X, y, reset=True, classifier=True)
         check_classification_targets(y)
         sw = _check_sample_weight(sample_weight, X.shape[0])

@@ -32,6 +32,13 @@ class OneLineParser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {' '.join(str(message).split())}\n")
 
+    def parse_or_status(self, argv):
+        """``(args, None)``, or ``(None, status)`` after ``--help`` (0) or a one-line error (2)."""
+        try:
+            return self.parse_args(argv), None
+        except SystemExit as exc:
+            return None, 0 if exc.code is None else int(exc.code)
+
 
 def build_parser(prog: str = "python -m validation") -> argparse.ArgumentParser:
     p = OneLineParser(
@@ -67,10 +74,9 @@ def main(argv=None, prog: str | None = None) -> int:
     ``<prog>: error: ...`` on stderr for a bad option or argument.
     """
     parser = build_parser() if prog is None else build_parser(prog)
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help (0) or a one-line error (2)
-        return 0 if exc.code is None else int(exc.code)
+    args, status = parser.parse_or_status(argv)
+    if args is None:
+        return status
 
     def fail(message) -> int:
         print(f"{parser.prog}: error: {' '.join(str(message).split())}", file=sys.stderr)
