@@ -8,11 +8,13 @@ Main entry points
 -----------------
 solve        one theory sample: the causal forward sweep (THEORY.md section 4)
 solve_picard Picard iteration of whole trajectories (causal or symmetric ablation)
+conditional_moments  Delta, C, Chat and M of section 4 given one network's own population path
 sample       an ensemble of theory samples with state probabilities (sections 4, 7)
 solve_replicas  several conditions on the same network, solved jointly (section 5)
 linear       the exact linear theory (section 3): random kernel, transfer function, outliers
 readout      readout laws and probabilities given the population path, two-stimulus discrimination (section 6)
 lyapunov     micro and macro Lyapunov exponents of one theory sample (section 5)
+learning     predictions for learning with the network: the macro stability score of a realisation (section 9)
 response     linear response chi(t, s) of one theory sample (sections 3, 5)
 tangent      tangent-linear recursion of the joint replica system (section 5)
 results      labelled results: ``to_xarray()``, ``save(path)``, :func:`load`
@@ -25,8 +27,9 @@ for an ensemble, and ``lyapunov_ensemble``, ``response_ensemble``,
 """
 
 from . import linear, model
-from . import lyapunov, readout, response, results, stats, tangent
+from . import learning, lyapunov, readout, response, results, stats, tangent
 from .model import *  # noqa: F401,F403  (the model is part of the public API)
+from .conditional import ConditionalMoments, conditional_moments
 from .picard import solve_picard
 from .population import PopulationPath, draw_innovations, solve
 from .replicas import ReplicaPaths, solve_replicas

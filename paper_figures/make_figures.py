@@ -78,7 +78,9 @@ def select_names(only) -> list[str]:
         return list(MODULES)
     out = []
     for name in only:
-        hits = [m for m in MODULES if m == name or m.startswith(name)]
+        # "fig1" names fig1_spectrum, not also fig10_benchmark: a figure number is matched whole
+        hits = [m for m in MODULES if m == name] or [m for m in MODULES if m.startswith(name)
+                                                      and (not name[-1:].isdigit() or not m[len(name):][:1].isdigit())]
         if len(hits) != 1:
             raise ValueError(f"--only {name!r} matches {hits or 'no figure'}; choose from {', '.join(MODULES)}")
         out.append(hits[0])

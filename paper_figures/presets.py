@@ -52,6 +52,8 @@ class FigurePreset:
         Figure 7: theory samples and networks per J0.
     readout_n : int
         Figure 8: theory samples and networks per amplitude.
+    sel_n, sel_initial, sel_n_theory : int
+        Figure 9: reservoir realisations, initial states per realisation, theory samples of the FTLE law.
     """
 
     name: str
@@ -72,6 +74,9 @@ class FigurePreset:
     spont_networks: Sizes = field(default_factory=lambda: Sizes(((500, 400), (1000, 400))))
     lyap_n: int = 20
     readout_n: int = 100
+    sel_n: int = 50
+    sel_initial: int = 10
+    sel_n_theory: int = 100
 
     def to_dict(self) -> dict:
         d = dict(self.__dict__)
@@ -89,6 +94,7 @@ QUICK = FigurePreset(
     entr_networks=40, entr_n_theory=40,
     spont_n_theory=VQUICK.n_theory, spont_networks=VQUICK.networks,
     lyap_n=12, readout_n=40,
+    sel_n=50, sel_initial=10, sel_n_theory=40,
 )
 
 FULL = FigurePreset(
@@ -100,6 +106,7 @@ FULL = FigurePreset(
     entr_networks=80, entr_n_theory=300,
     spont_n_theory=VFULL.n_theory, spont_networks=VFULL.networks,
     lyap_n=100, readout_n=300,
+    sel_n=200, sel_initial=10, sel_n_theory=300,
 )
 
 SMOKE = FigurePreset(
@@ -111,6 +118,7 @@ SMOKE = FigurePreset(
     entr_networks=3, entr_n_theory=3,
     spont_n_theory=6, spont_networks=Sizes(((200, 6),)),
     lyap_n=2, readout_n=3,
+    sel_n=4, sel_initial=2, sel_n_theory=3,
 )
 
 PRESETS = {"smoke": SMOKE, "quick": QUICK, "full": FULL}

@@ -34,7 +34,7 @@ Public API: :func:`run`, :func:`sample`, :func:`outlier_eigenvalues`,
 :class:`FailedRealisationWarning`.
 """
 
-from . import lyapunov, metrics, readout, readouts, response, tasks
+from . import lyapunov, metrics, readout, readouts, response, tasks, zeta
 from .ensembles import FailedRealisationWarning, sample
 from .options import RunOptions, Setup, make_setup
 from .readouts import RidgeClassifierReadout, RidgeReadout, RLSReadout
@@ -50,5 +50,5 @@ __all__ = [
     "SimulationResult", "SimulationEnsemble", "NonFiniteStateError", "FailedRealisationWarning",
     "lyapunov", "readout", "response",
     "Reservoir", "ReservoirRealisation", "ReservoirStates", "RidgeReadout", "RLSReadout",
-    "RidgeClassifierReadout", "readouts", "tasks", "metrics",
+    "RidgeClassifierReadout", "readouts", "tasks", "metrics", "zeta",
 ]

@@ -3,12 +3,14 @@
 Layers (dependency direction: validation -> meanfield, simulate):
 
 * :mod:`.requests`     what to compute: theory samples, networks, spectra, zeta outliers
+  (:mod:`.requests_replicas`: exponents and readouts; :mod:`.requests_reservoir`: reservoirs)
 * :mod:`.sweep`        the sweep engine: parameter points x realisations, one pool, resumable cache
 * ``meanfield.backends`` local process pool (default) or Dask distributed (shared with the theory)
 * :mod:`.statistics`   comparisons: proportions, distributions (KS, AD), curves (bootstrap)
 * :mod:`.verdict`      pass / fail / inconclusive, one rule for all
 * :mod:`.convergence`  discrepancy versus N, fitted exponent
-* :mod:`.checks`       the check registry, (a)-(h)
+* :mod:`.checks`       the check registry, (a)-(i)
+* :mod:`.paired`       per-network statistics: empirical moments given a network's own h, causal whitening
 * :mod:`.presets`      smoke / quick / full
 * :mod:`.pipeline`     one run: sweep, evaluate, report
 * :mod:`.report`       index.html, PNG figures, metrics.json (the only file writer)

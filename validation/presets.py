@@ -67,6 +67,12 @@ class Preset:
         Theory samples of check h (each: two tangent solves and two replicas).
     replica_networks : Sizes
         Realised networks per N for check h.
+    reservoir_steps : int
+        Input samples of check i (one Euler step each).
+    n_theory_reservoir : int
+        Theory samples of check i (one tangent solve each).
+    reservoir_networks : Sizes
+        Realised reservoirs per N for check i.
     """
 
     name: str
@@ -85,6 +91,10 @@ class Preset:
     T_replicas: float = 40.0
     n_theory_replicas: int = 200
     replica_networks: Sizes = field(default_factory=lambda: Sizes(((1000, 200), (2000, 100))))
+    reservoir_steps: int = 400
+    n_theory_reservoir: int = 300
+    reservoir_networks: Sizes = field(default_factory=lambda: Sizes(((250, 300), (500, 300), (1000, 200),
+                                                                     (2000, 100), (4000, 60))))
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -92,7 +102,7 @@ class Preset:
 
     def to_dict(self) -> dict:
         d = dict(self.__dict__)
-        for k in ("networks", "eigen_networks", "entrainment_networks", "replica_networks"):
+        for k in ("networks", "eigen_networks", "entrainment_networks", "replica_networks", "reservoir_networks"):
             d[k] = {str(n): c for n, c in getattr(self, k).per_N}
         return d
 
@@ -114,6 +124,9 @@ QUICK = Preset(
     T_replicas=10.0,
     n_theory_replicas=80,
     replica_networks=Sizes(((500, 80),)),
+    reservoir_steps=200,
+    n_theory_reservoir=100,
+    reservoir_networks=Sizes(((500, 100), (2000, 60))),
 )
 
 SMOKE = Preset(
@@ -131,6 +144,9 @@ SMOKE = Preset(
     T_replicas=4.0,
     n_theory_replicas=8,
     replica_networks=Sizes(((200, 6),)),
+    reservoir_steps=40,
+    n_theory_reservoir=8,
+    reservoir_networks=Sizes(((200, 6),)),
 )
 
 PRESETS = {"smoke": SMOKE, "quick": QUICK, "full": FULL}

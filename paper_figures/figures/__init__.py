@@ -11,7 +11,8 @@ from __future__ import annotations
 from importlib import import_module
 
 MODULES = ("fig1_spectrum", "fig2_examples", "fig3_phase", "fig4_convergence", "fig5_stimulus",
-           "fig6_rhythm", "fig7_lyapunov", "fig8_readout")
+           "fig6_rhythm", "fig7_lyapunov", "fig8_readout", "fig9_selection",
+           "fig10_benchmark")
 
 
 def load(name: str):

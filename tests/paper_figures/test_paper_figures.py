@@ -21,7 +21,7 @@ def test_select_names_accepts_prefixes_and_rejects_unknown():
     assert make_figures.select_names(["fig3"]) == ["fig3_phase"]
     assert make_figures.select_names(None) == list(MODULES)
     with pytest.raises(ValueError, match="choose from"):
-        make_figures.select_names(["fig9"])
+        make_figures.select_names(["fig99"])
 
 
 def test_unknown_preset_is_refused():
@@ -37,7 +37,8 @@ def test_requests_have_stable_keys_and_shared_root_seed():
     for name in MODULES:
         m = load(name)
         keys = [r.key() for r in m.requests(preset)]
-        assert keys and keys == [r.key() for r in m.requests(preset)]
+        # a figure of benchmark measurements (figure 10) renders a committed record, not ensembles
+        assert (keys or hasattr(m, "RECORD")) and keys == [r.key() for r in m.requests(preset)]
 
 
 @pytest.mark.slow
@@ -55,6 +56,9 @@ def test_smoke_preset_writes_every_figure(tmp_path):
             path = out / f"{c['figure']}.{ext}"
             assert path.exists() and path.stat().st_size > 1000, path
         assert cap["parameters"], c["figure"]
+        if hasattr(load(c["figure"]), "RECORD"):   # rendered from the benchmark's record
+            assert cap["parameters"]["versions"]["reservoirpy"], c["figure"]
+            continue
         assert cap["ensembles"] and cap["seeds"]
         for e in cap["ensembles"]:
             assert e["n_used"] >= 1 and "entropy" in json.dumps(e["seed"]), e

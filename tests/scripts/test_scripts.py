@@ -123,3 +123,18 @@ def test_reservoir_ftle_theory_small(tmp_path, capsys):
         assert 0.0 <= size["ks"]["D"] <= 1.0 and 0.0 <= size["ks"]["p"] <= 1.0
         check_interval(size["p_measured"], lo=0.0, hi=1.0)
     assert "KS D = " in capsys.readouterr().out
+
+
+def test_reservoir_zeta_predictor_small(tmp_path, capsys):
+    script = load_script("reservoir_zeta_predictor")
+    out = tmp_path / "zeta.json"
+    script.main(["--N", "64", "--M", "8", "--steps", "40", "--out", str(out)])
+    saved = json.loads(out.read_text())
+    assert saved["k_max"] == 16 and np.array(saved["zeta"]).shape == (8, 16)
+    rho, lo, hi = saved["summary"]["loop gain Khat_c(0)"]["spearman"]
+    assert -1.0 <= lo <= rho <= hi <= 1.0
+    # the score is the loop gain of the saved zeta (meanfield.learning, independent of the script's loop)
+    c, g, J0 = saved["c"], 1.5, 1.0
+    ref = c * J0 * (np.array(saved["zeta"]) * (c * g) ** np.arange(1, 17)).sum(axis=1)
+    assert np.allclose(saved["predictors"]["loop gain Khat_c(0)"], ref, rtol=1e-10)
+    assert "cost:" in capsys.readouterr().out

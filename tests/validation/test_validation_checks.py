@@ -29,6 +29,7 @@ PRESET = dataclasses.replace(
     n_zeta=1500, eigen_networks=Sizes(((500, 1200), (1000, 1000))),
     T_entrainment=40.0, n_theory_entrainment=1000, entrainment_networks=Sizes(((500, 1000), (1000, 1000))),
     n_boot=200, n_theory_replicas=1000, replica_networks=Sizes(((500, 1000), (1000, 1000))),
+    n_theory_reservoir=1000, reservoir_networks=Sizes(((500, 1000), (1000, 1000), (2000, 1000))),
 )
 
 
@@ -146,8 +147,17 @@ def law_replicas(req, bad, rng):
     return {"h_T": h_T, "p_exceed": right.astype(float)}
 
 
+def law_reservoir(req, bad, rng):
+    J0 = req.reservoir.network.J0 * (1.2 if bad else 1.0)   # shifts the median by 0.7 sd: KS distance ~0.26
+    macro = -0.1 * J0 + 0.03 * rng.standard_normal()
+    if req.kind.endswith("theory"):
+        return {"macro": np.float64(macro)}
+    return {"macro": np.float64(macro), "score": np.float64(rng.standard_normal())}
+
+
 LAWS = {"a": law_outliers, "b": law_instability, "c": law_transients, "d": law_states,
-        "e": law_spontaneous, "f": law_entrainment, "g": law_detuning, "h": law_replicas}
+        "e": law_spontaneous, "f": law_entrainment, "g": law_detuning, "h": law_replicas,
+        "i": law_reservoir}
 
 
 @pytest.mark.parametrize("name", sorted(LAWS))

@@ -11,6 +11,7 @@ e      autocorrelation and spectrum of h, spontaneous g > 1        sections 4, 8
 f      entrainment by sparse input, P(coherent) vs A, N^(-1/4)     section 4
 g      lambda0 != 0 (detuned) and what is special at lambda0 = 0   sections 1, 2, 4
 h      one network, two conditions: Lyapunov exponents, stimuli    sections 5, 6
+i      macro FTLE of reservoirs under a task input                 sections 5, 9
 =====  ==========================================================  ===========================
 
 Adding a check: write a module with a :class:`~.base.Check` subclass (``requests``,
@@ -24,6 +25,7 @@ from .base import Check, CheckResult, Data
 from .detuning import DetuningCheck
 from .entrainment import EntrainmentCheck
 from .replicas import ReplicaCheck
+from .reservoirs import ReservoirCheck
 from .spectra import InstabilityCheck, OutlierCheck
 from .spontaneous import SpontaneousCheck
 from .states import StatesCheck
@@ -41,7 +43,7 @@ def register(check: Check) -> Check:
 
 
 for _check in (OutlierCheck(), InstabilityCheck(), TransientsCheck(), StatesCheck(), SpontaneousCheck(),
-               EntrainmentCheck(), DetuningCheck(), ReplicaCheck()):
+               EntrainmentCheck(), DetuningCheck(), ReplicaCheck(), ReservoirCheck()):
     register(_check)
 
 
