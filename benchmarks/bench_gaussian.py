@@ -6,7 +6,9 @@
 Timings: ``GaussianEngine.row`` for k + 1 = 600 entries and a whole K = 600
 sample (180,300 pairs), against a straightforward numpy implementation of the
 same 2-D Gauss-Hermite sum (full n x n node grid, one vectorised call per row)
-measured in the same run. One core (BLAS threads pinned to 1).
+measured in the same run; then the tangent's fused derivative products
+(``GaussianEngine.tangent_row``) against the C row and the full derivative
+table. One core (BLAS threads pinned to 1).
 """
 
 from __future__ import annotations
@@ -87,6 +89,19 @@ def bench_speed() -> None:
                   f"{t_sample:10.3f} {t_np * 1e3:14.2f} {t_np / t_row:8.0f} "
                   f"{np.max(np.abs(out - ref)):10.1e}")
     print("(erf: closed form, independent of n; its max |diff| is the Gauss-Hermite error of the numpy sum)")
+    print(f"\ntangent products of one row of {K} (tanh): C row plus the ten products the tangent uses, against "
+          "the C row alone and the 4 x 4 table summed node by node")
+    print(f"{'n':>3} {'row [ms]':>9} {'tangent_row [ms]':>16} {'ratio':>6} {'derivative_row [ms]':>19} {'ratio':>6}")
+    for n in ORDERS:
+        eng = GaussianEngine("tanh", order=n)
+        args = (h[k], d[k], h, d, delta[k])
+        eng.tangent_row(*args)
+        eng.derivative_row(*args)
+        t_row = best_time(lambda: eng.row(*args), 5, 10)
+        t_tan = best_time(lambda: eng.tangent_row(*args), 5, 5)
+        t_tab = best_time(lambda: eng.derivative_row(*args), 2)
+        print(f"{n:3d} {t_row * 1e3:9.3f} {t_tan * 1e3:16.3f} {t_tan / t_row:6.1f} {t_tab * 1e3:19.2f} "
+              f"{t_tab / t_row:6.0f}")
 
 
 def bench_errors() -> None:

@@ -72,6 +72,35 @@ def cholesky_row(a_row, k, L, pivots, rank, tol, floor, allow_pivot=True):
     return rank, p
 
 
+@njit(cache=True)
+def innovation_sum(L, k, rank, pivots, xi):
+    """sum_c L_kc xi[pivots[c]] over the kept columns (THEORY.md eq. 4.3, before the factor J0).
+
+    BLAS ddot, as numpy's ``@`` of the former code computed it; one function
+    shared by every solver, so that solvers that share a base row (compiled or
+    Python) give the same bits.
+    """
+    if rank == 0:
+        return 0.0
+    return np.dot(L[k, :rank], xi[pivots[:rank]])
+
+
+def pivot_band(a_kk: float, scale: float, tol: float) -> tuple[float, float]:
+    """(floor, band) of row k: pivots in [-band, band] open no column (module docstring)."""
+    floor = ROUNDING_ULPS * max(abs(scale), 0.0)
+    return floor, tol * max(a_kk, 0.0) + floor
+
+
+def negative_pivot_error(pivot: float, k: int, band: float) -> NegativePivotError:
+    """The error of a pivot below -band at row k (what to change is in the message)."""
+    return NegativePivotError(
+        f"Cholesky pivot {pivot:.3e} at step {k} is below -tol * Chat_kk = {-band:.3e}: the "
+        "covariance is not positive semi-definite to this tolerance. Increase the "
+        "quadrature order or the pivot tolerance together (THEORY.md section 4: "
+        "tanh needs tol >= 1e-3 at 40 nodes, 1e-5 at 60, 1e-6 at 80)."
+    )
+
+
 class CausalCholesky:
     """Lower-triangular factor L (L L^T = A on the rows seen so far), grown row by row.
 
@@ -108,19 +137,17 @@ class CausalCholesky:
         if a_row.shape != (k + 1,):
             raise ValueError(f"row {k} must have length {k + 1}, got shape {a_row.shape}")
         tol = self.tol if tol is None else float(tol)
-        floor = ROUNDING_ULPS * max(abs(scale), 0.0)
+        floor, band = pivot_band(a_row[k], scale, tol)
         self.rank, pivot = cholesky_row(a_row, k, self.L, self.pivots, self.rank, tol, floor,
                                         bool(allow_pivot))
-        band = tol * max(a_row[k], 0.0) + floor
         if pivot < -band:
-            raise NegativePivotError(
-                f"Cholesky pivot {pivot:.3e} at step {k} is below -tol * Chat_kk = {-band:.3e}: the "
-                "covariance is not positive semi-definite to this tolerance. Increase the "
-                "quadrature order or the pivot tolerance together (THEORY.md section 4: "
-                "tanh needs tol >= 1e-3 at 40 nodes, 1e-5 at 60, 1e-6 at 80)."
-            )
+            raise negative_pivot_error(pivot, k, band)
         self.rows += 1
         return self.L[k, : self.rank]
+
+    def innovation_sum(self, xi: np.ndarray) -> float:
+        """L_k xi over the kept columns for the last row added (:func:`innovation_sum`)."""
+        return float(innovation_sum(self.L, self.rows - 1, self.rank, self.pivots, xi))
 
     @property
     def pivot_times(self) -> np.ndarray:

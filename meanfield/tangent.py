@@ -60,11 +60,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from .arguments import flag, instance, model_arguments
 from .cholesky import CausalCholesky
 from .gaussian.adaptive import EngineLadder
-from .gaussian.derivative_kernels import CODES
+from .gaussian.derivative_kernels import CODES, TANGENT_PRODUCTS
 from .model import InitialState, Inputs, Network, TimeGrid
 from .population import Drive, _resolve_xi, _within_cauchy_schwarz, delta_step_replicas
 from .results import LabelledResult
@@ -220,6 +221,49 @@ class TangentPath(LabelledResult):
         return float(0.5 * math.log(max(d2[b], 1e-300) / d2[a]) / (self.times[b] - self.times[a]))
 
 
+_PRODUCT_ROW = {pq: r for r, pq in enumerate(TANGENT_PRODUCTS)}
+_T10, _T20, _T11, _T01, _T02, _T21, _T12, _T31, _T22, _T13 = (
+    _PRODUCT_ROW[pq] for pq in ((1, 0), (2, 0), (1, 1), (0, 1), (0, 2), (2, 1), (1, 2), (3, 1), (2, 2), (1, 3)))
+
+
+@njit(cache=True)
+def _sources(k, t, a, b_diag, delta4, C, M, dM, row1, row2, c_block):
+    """P_kl, P_lk, Q_kl of row k (module docstring) into the joint rows and the Delta sources; returns Q_kk.
+
+    ``t`` holds the products of ``GaussianEngine.tangent_row`` (rows in the
+    order of TANGENT_PRODUCTS). row1, row2: the joint connected covariance
+    rows of (m_k, dm_k / J0), columns ordered (time, base/tangent);
+    c_block[r, l, s]: the sources C, P, P^T, Q of eq. 4.5 for the joint system.
+    """
+    a_k = a[k]
+    B_kk = b_diag[k]
+    q_kk = 0.0
+    for l in range(k + 1):
+        a_l = a[l]
+        B_ll = b_diag[l]
+        B_kl = delta4[k, 1, l, 0]   # Cov(dy_k, y_l)
+        B_lk = delta4[k, 0, l, 1]   # Cov(dy_l, y_k)
+        G_kl = delta4[k, 1, l, 1]
+        P_kl = a_k * t[_T10, l] + B_kk * t[_T20, l] + B_kl * t[_T11, l]
+        P_lk = a_l * t[_T01, l] + B_ll * t[_T02, l] + B_lk * t[_T11, l]
+        Q_kl = ((a_k * a_l + G_kl) * t[_T11, l]
+                + a_k * (B_lk * t[_T21, l] + B_ll * t[_T12, l])
+                + a_l * (B_kk * t[_T21, l] + B_kl * t[_T12, l])
+                + B_kk * B_lk * t[_T31, l] + (B_kk * B_ll + B_kl * B_lk) * t[_T22, l]
+                + B_kl * B_ll * t[_T13, l])
+        row1[2 * l] = C[k, l] - M[k] * M[l]
+        if l < k:
+            row1[2 * l + 1] = P_lk - dM[l] * M[k]
+        row2[2 * l] = P_kl - dM[k] * M[l]
+        row2[2 * l + 1] = Q_kl - dM[k] * dM[l]
+        c_block[0, l, 0] = C[k, l]
+        c_block[1, l, 0] = P_kl
+        c_block[0, l, 1] = P_lk
+        c_block[1, l, 1] = Q_kl
+        q_kk = Q_kl
+    return q_kk
+
+
 def solve_tangent(
     network: Network,
     inputs: Inputs = Inputs(),
@@ -294,37 +338,23 @@ def solve_tangent(
         n = k + 1
         engine = ladder.at(diag[k])
         base = _within_cauchy_schwarz(delta4[k, 0, :n, 0], diag[k], diag[:n], engine)
-        engine.row(h[k], diag[k], h[:n], diag[:n], base, out=C[k, :n])
+        # row k of C (bit for bit as meanfield.solve) and the ten derivative products the recursion uses
+        _, products = engine.tangent_row(h[k], diag[k], h[:n], diag[:n], base, out=C[k, :n])
         C[:n, k] = C[k, :n]
-        tab = engine.derivative_row(h[k], diag[k], h[:n], diag[:n], base)
-        mom = engine.derivative_means(h[k], diag[k])
-        # C and M from the phi kernels although tab[0, 0] and mom[0] hold them too: the base rows must
-        # be the numbers of meanfield.solve (fresh=False reproduces it bit for bit)
-        M[k] = float(engine.mean(h[k], diag[k]))
+        # M from the phi kernel although mom[0] holds it too: the base rows must be the numbers of
+        # meanfield.solve (fresh=False reproduces it bit for bit)
+        M[k], mom = engine.tangent_moments(h[k], diag[k])
         b_diag[k] = delta4[k, 1, k, 0]
-        B_kl = delta4[k, 1, :n, 0]            # Cov(dy_k, y_l)
-        B_lk = delta4[k, 0, :n, 1]            # Cov(dy_l, y_k)
-        B_ll, B_kk, a_l, a_k = b_diag[:n], b_diag[k], a[:n], a[k]
+        B_kk, a_k = b_diag[k], a[k]
         dM[k] = a_k * mom[1] + B_kk * mom[2]
-        P_kl = a_k * tab[1, 0] + B_kk * tab[2, 0] + B_kl * tab[1, 1]
-        P_lk = a_l * tab[0, 1] + B_ll * tab[0, 2] + B_lk * tab[1, 1]
-        Q_kl = ((a_k * a_l + delta4[k, 1, :n, 1]) * tab[1, 1]
-                + a_k * (B_lk * tab[2, 1] + B_ll * tab[1, 2])
-                + a_l * (B_kk * tab[2, 1] + B_kl * tab[1, 2])
-                + B_kk * B_lk * tab[3, 1] + (B_kk * B_ll + B_kl * B_lk) * tab[2, 2]
-                + B_kl * B_ll * tab[1, 3])
-
-        # joint covariance rows, columns ordered (time, base/tangent)
-        row1[0 : 2 * n : 2] = C[k, :n] - M[k] * M[:n]
-        row1[1 : 2 * k : 2] = P_lk[:k] - dM[:k] * M[k]
-        row2[0 : 2 * n : 2] = P_kl - dM[k] * M[:n]
-        row2[1 : 2 * n : 2] = Q_kl - dM[k] * dM[:n]
-        l1 = chol.add_row(row1[: 2 * k + 1], scale=C[k, k])
-        m[k] = J0 * float(l1 @ xi_flat[chol.pivots[: chol.rank]]) + lam * M[k]
+        # P (source of B), Q (source of G) and the joint covariance rows, columns (time, base/tangent)
+        Q_kk = _sources(k, products, a, b_diag, delta4, C, M, dM, row1, row2, c_block)
+        chol.add_row(row1[: 2 * k + 1], scale=C[k, k])
+        m[k] = J0 * chol.innovation_sum(xi_flat) + lam * M[k]
         rank = chol.rank
-        l2 = chol.add_row(row2[: 2 * k + 2], scale=max(Q_kl[k], 0.0), allow_pivot=fresh, tol=fresh_tol)
+        chol.add_row(row2[: 2 * k + 2], scale=max(Q_kk, 0.0), allow_pivot=fresh, tol=fresh_tol)
         fresh_rank += chol.rank - rank
-        dm[k] = J0 * float(l2 @ xi_flat[chol.pivots[: chol.rank]]) + lam * dM[k]
+        dm[k] = J0 * chol.innovation_sum(xi_flat) + lam * dM[k]
         if drive.rho_S != 0.0:
             sparse_mom = engine.derivative_means(h[k] + w[k], diag[k])
             m[k] += drive.rho_S * (float(engine.mean(h[k] + w[k], diag[k])) - M[k])
@@ -334,10 +364,6 @@ def solve_tangent(
         h[k + 1] = h[k] + dt * (-h[k] + m[k] + drive.I0[k])
         a[k + 1] = a_k + dt * (-a_k + dm[k] + e[k])
         w[k + 1] = (1.0 - dt) * w[k] + dt * drive.sparse[k]
-        c_block[0, :n, 0] = C[k, :n]
-        c_block[1, :n, 0] = P_kl
-        c_block[0, :n, 1] = P_lk
-        c_block[1, :n, 1] = Q_kl
         extra[0, :n, 0] = drive.pattern[k] * drive.pattern[:n]
         delta_step_replicas(delta4, k, np.ascontiguousarray(c_block[:, :n]), dt, g2,
                             np.ascontiguousarray(extra[:, :n]))

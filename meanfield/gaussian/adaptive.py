@@ -104,6 +104,19 @@ class EngineLadder:
         return self._engine
 
     @property
+    def served_below(self) -> float:
+        """A variance up to which :meth:`at` keeps returning the current engine (inf: it never changes).
+
+        Lets a compiled solver run steps without asking the ladder as long as
+        their variance stays at or below this value; slightly inside the upper
+        edge of the current rung, so that rounding in the rung index cannot
+        change the answer.
+        """
+        if self.settings.quadrature_order is not None or (self.phi.builtin and self.phi.name == "linear"):
+            return math.inf
+        return rung_d_max(rung_index(self._largest)) * (1.0 - 1e-9)
+
+    @property
     def largest_variance(self) -> float:
         """Largest variance met so far."""
         return self._largest

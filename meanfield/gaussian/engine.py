@@ -22,6 +22,8 @@ builtin phi.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..model.nonlinearity import Nonlinearity, get_phi
@@ -110,6 +112,16 @@ class GaussianEngine:
     def weights(self) -> np.ndarray:
         """Quadrature weights w_j (read-only; they sum to 1 up to the pruned mass)."""
         return self._w
+
+    @property
+    def folded_rule(self) -> tuple:
+        """(x, w, zh, vh): the rule in the layout of the compiled tanh kernels.
+
+        Outer nodes folded as (z+, -z+, [0]) (:func:`tanh_kernels.fold`) and the
+        inner half rule z_j >= 0 with its centre weight halved; for solvers that
+        call :func:`tanh_kernels.row` from compiled code.
+        """
+        return self._xo, self._wo, self._zh, self._vh
 
     def __repr__(self) -> str:
         return (f"GaussianEngine(phi={self.phi.name!r}, order={self.order}, rule={self.rule!r}, "
@@ -256,6 +268,48 @@ class GaussianEngine:
         out = np.empty(4)
         derivative_kernels.derivative_means(float(h), float(d), self._z, self._w, code, out)
         return out
+
+    def tangent_row(self, h_k: float, d_kk: float, h, d, c, out: np.ndarray | None = None):
+        """Row k of C and the products of phi derivatives the tangent recursion uses (THEORY.md section 5).
+
+        Returns ``(C_row, products)``: C_row equals :meth:`row` bit for bit;
+        products[r, l] = E[f_p(h_k + y) f_q(h_l + y')] for (p, q) =
+        ``derivative_kernels.TANGENT_PRODUCTS[r]``, equal to the entries of
+        :meth:`derivative_row` up to rounding. For tanh both come from one
+        pass of the compiled C kernel (:func:`derivative_kernels.tanh_tangent_row`).
+        Arguments as in :meth:`row`; builtin phi only.
+        """
+        code = self._derivative_code("tangent_row")
+        hk, dkk, h, d, c, out = checks.row_args("GaussianEngine.tangent_row", h_k, d_kk, h, d, c, out)
+        if code == derivative_kernels.CODES["tanh"]:
+            products = np.empty((len(derivative_kernels.TANGENT_PRODUCTS), h.size))
+            derivative_kernels.tanh_tangent_row(hk, dkk, h, d, c, self._xo, self._wo, self._zh, self._vh,
+                                                out, products)
+            return out, products
+        self.row(hk, dkk, h, d, c, out=out)
+        table = self.derivative_row(hk, dkk, h, d, c)
+        return out, np.array([table[p, q] for p, q in derivative_kernels.TANGENT_PRODUCTS])
+
+    def tangent_moments(self, h: float, d: float) -> tuple[float, np.ndarray]:
+        """(M, E f_q) at one (h, d): :meth:`mean` bit for bit and :meth:`derivative_means`.
+
+        One call for the per-step averages of the tangent recursion (THEORY.md
+        section 5), with the scalar checks of those two methods.
+        """
+        code = self._derivative_code("tangent_moments")
+        h, d = float(h), float(d)
+        if not (math.isfinite(h) and math.isfinite(d)) or d < -checks.VARIANCE_SLACK:
+            return float(self.mean(h, d)), self.derivative_means(h, d)   # raise their errors
+        d = max(d, 0.0)
+        if self._kind == "tanh":
+            M = tanh_kernels.inner_mean(h, math.sqrt(d), self._zh, self._vh)
+        elif self._kind == "erf":
+            M = erf_kernels.mean_scalar(h, d)
+        else:
+            M = h
+        out = np.empty(4)
+        derivative_kernels.derivative_means(h, d, self._z, self._w, code, out)
+        return float(M), out
 
     def derivative_row(self, h_k: float, d_kk: float, h, d, c) -> np.ndarray:
         """Table T[p, q, l] = E[f_p(h_k + y) f_q(h_l + y')], p, q = 0..3, l = 0..k.

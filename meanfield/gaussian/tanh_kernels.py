@@ -24,7 +24,9 @@ factor keeps full relative accuracy and so does C as h, d -> 0 (THEORY.md
 section 4 warns that an exponential form tanh = (e^2x - 1)/(e^2x + 1) loses
 it and breaks the Cholesky in quiescent decay). The inner sums
 T_i = sum_j v_j / (Q_i + R_j) take one division per four nodes and vectorise
-over the outer nodes.
+over the outer nodes, whose scratch arrays are padded with zero-weight entries
+to a multiple of the SIMD width (the padding adds exact zeros: the numbers do
+not depend on it).
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ from numba import njit
 #: product of four denominators in :func:`_cauchy_sums` stays below overflow (1.8e308).
 SAFE_ARG = 80.0
 
-
+#: Outer scratch arrays are padded to a multiple of this (8 doubles: one AVX-512 register), so the
+#: vectorised loops over the outer nodes run without a scalar remainder; the padding has weight 0.
+PAD = 8
 
 def fold(z: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Reorder a symmetric rule as (z_+, -z_+, [0]) with z_+ > 0 increasing (the outer layout)."""
@@ -93,13 +97,6 @@ def mean_many(h, d, zh, vh, out):
     """out[i] = E tanh(h[i] + sqrt(d[i]) z) for flat arrays h, d."""
     for i in range(h.size):
         out[i] = inner_mean(h[i], math.sqrt(d[i]), zh, vh)
-
-
-@njit(cache=True, fastmath=False, error_model="numpy")
-def _outer_weighted(h1, s1, x, w, W):
-    # W_i = w_i tanh(h1 + s1 x_i): the outer factor, shared by a whole solver row
-    for i in range(x.size):
-        W[i] = w[i] * math.tanh(h1 + s1 * x[i])
 
 
 @njit(cache=True, fastmath=False, error_model="numpy")
@@ -162,7 +159,7 @@ def _cauchy_sums(Q, R, vh, m, T):
     (the bottleneck); all terms are positive, so no cancellation, and
     a_j <= 2 cosh(2 SAFE_ARG) keeps the product of four below overflow.
     """
-    n = Q.size
+    n = Q.size  # padded: every loop over i vectorises without a scalar remainder
     for i in range(n):
         T[i] = 0.0
     j = 0
@@ -197,16 +194,46 @@ def _cauchy_sums(Q, R, vh, m, T):
         j += 1
 
 
+@njit(cache=True, fastmath=False, error_model="numpy")
+def padded_size(n):
+    """n rounded up to a multiple of :data:`PAD`."""
+    return ((n + PAD - 1) // PAD) * PAD
+
+
+@njit(cache=True, fastmath=False, error_model="numpy")
+def pair_scratch(n):
+    """Scratch (P, Q, T, ex, inv, R, er) of :func:`pair_given_outer` for a rule of n outer nodes.
+
+    P, Q, T are padded (:func:`padded_size`) with P = 0, Q = 1, so that the
+    padding contributes exact zeros (its outer weight W is 0).
+    """
+    npad = padded_size(n)
+    return (np.zeros(npad), np.ones(npad), np.zeros(npad), np.empty(n), np.empty(n),
+            np.empty(n), np.empty(n))
+
+
+@njit(cache=True, fastmath=False, error_model="numpy")
+def outer_weighted(h1, s1, x, w, W):
+    """W_i = w_i tanh(h1 + s1 x_i) for i < x.size: the outer factor, shared by a whole solver row.
+
+    W may be longer than x (padded); its tail must be 0.
+    """
+    for i in range(x.size):
+        W[i] = w[i] * math.tanh(h1 + s1 * x[i])
+
+
 # inlined into the row loop (a call with 16 array arguments measured ~5% slower)
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
-def _pair_given_outer(W, t1, s1, h2, d2, c, x, zh, vh, P, Q, T, ex, inv, R, er):
+def pair_given_outer(W, t1, s1, h2, d2, c, x, zh, vh, P, Q, T, ex, inv, R, er):
     """C for one pair given the outer factor W (t1 = tanh(h1), used when d1 = 0).
 
-    P, Q, T, ex, inv, R, er are scratch arrays of length n (separate arrays,
-    not views of one block: a view per pair costs reference-count traffic).
+    W, P, Q, T have the padded length (:func:`pair_scratch`); ex, inv, R, er
+    length n (separate arrays, not views of one block: a view per pair costs
+    reference-count traffic).
     """
     n = x.size
     m = zh.size
+    npad = W.size
     if s1 == 0.0:
         return t1 * inner_mean(h2, math.sqrt(d2), zh, vh)
     a = c / s1
@@ -233,15 +260,15 @@ def _pair_given_outer(W, t1, s1, h2, d2, c, x, zh, vh, P, Q, T, ex, inv, R, er):
     for j in range(m):
         R[j] = 0.5 * (er[j] + 1.0 / er[j])
     _cauchy_sums(Q, R, vh, m, T)
-    # two accumulators halve the dependency chain of the final sum
+    # two accumulators halve the dependency chain of the final sum; the padding adds exact zeros
     s0 = 0.0
     s1_ = 0.0
     i = 0
-    while i + 1 < n:
+    while i + 1 < npad:
         s0 += W[i] * P[i] * T[i]
         s1_ += W[i + 1] * P[i + 1] * T[i + 1]
         i += 2
-    if i < n:
+    if i < npad:
         s0 += W[i] * P[i] * T[i]
     return 2.0 * (s0 + s1_)
 
@@ -253,15 +280,13 @@ def correlation_many(h1, d1, h2, d2, c, x, w, zh, vh, out):
     x, w: the outer rule in the folded layout of :func:`fold`; zh, vh: the
     inner half rule (z_j >= 0 increasing, centre weight halved).
     """
-    n = x.size
-    W = np.empty(n)
-    P, Q, T, ex, inv, R, er = np.empty(n), np.empty(n), np.empty(n), np.empty(n), \
-        np.empty(n), np.empty(n), np.empty(n)
+    P, Q, T, ex, inv, R, er = pair_scratch(x.size)
+    W = np.zeros(P.size)
     for p in range(h1.size):
         s1 = math.sqrt(d1[p])
-        _outer_weighted(h1[p], s1, x, w, W)
-        out[p] = _pair_given_outer(W, math.tanh(h1[p]), s1, h2[p], d2[p], c[p],
-                                   x, zh, vh, P, Q, T, ex, inv, R, er)
+        outer_weighted(h1[p], s1, x, w, W)
+        out[p] = pair_given_outer(W, math.tanh(h1[p]), s1, h2[p], d2[p], c[p],
+                                  x, zh, vh, P, Q, T, ex, inv, R, er)
 
 
 @njit(cache=True, fastmath=False, error_model="numpy")
@@ -271,12 +296,10 @@ def row(hk, dkk, h, d, c, x, w, zh, vh, out):
     The outer nodes carry y, so tanh(hk + sqrt(dkk) x_i) is computed once per
     row. Rules as in :func:`correlation_many`.
     """
-    n = x.size
-    W = np.empty(n)
-    P, Q, T, ex, inv, R, er = np.empty(n), np.empty(n), np.empty(n), np.empty(n), \
-        np.empty(n), np.empty(n), np.empty(n)
+    P, Q, T, ex, inv, R, er = pair_scratch(x.size)
+    W = np.zeros(P.size)
     sk = math.sqrt(dkk)
-    _outer_weighted(hk, sk, x, w, W)
+    outer_weighted(hk, sk, x, w, W)
     tk = math.tanh(hk)
     for l in range(h.size):
-        out[l] = _pair_given_outer(W, tk, sk, h[l], d[l], c[l], x, zh, vh, P, Q, T, ex, inv, R, er)
+        out[l] = pair_given_outer(W, tk, sk, h[l], d[l], c[l], x, zh, vh, P, Q, T, ex, inv, R, er)
