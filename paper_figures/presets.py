@@ -94,7 +94,7 @@ QUICK = FigurePreset(
     entr_networks=40, entr_n_theory=40,
     spont_n_theory=VQUICK.n_theory, spont_networks=VQUICK.networks,
     lyap_n=12, readout_n=40,
-    sel_n=50, sel_initial=10, sel_n_theory=40,
+    sel_n=50, sel_initial=10, sel_n_theory=100,
 )
 
 FULL = FigurePreset(

@@ -42,10 +42,10 @@ from .realisation import Realisation, realise
 from .reservoir import Reservoir, ReservoirRealisation, ReservoirStates
 from .result import SimulationEnsemble, SimulationResult
 from .simulation import NonFiniteStateError, run, simulate_realisation
-from .spectrum import bulk_radius, coupling_eigenvalues, outlier_eigenvalues
+from .spectrum import RankOneUncertified, bulk_radius, coupling_eigenvalues, outlier_eigenvalues
 
 __all__ = [
-    "run", "sample", "outlier_eigenvalues", "coupling_eigenvalues", "bulk_radius",
+    "run", "sample", "outlier_eigenvalues", "coupling_eigenvalues", "bulk_radius", "RankOneUncertified",
     "realise", "Realisation", "simulate_realisation", "RunOptions", "Setup", "make_setup",
     "SimulationResult", "SimulationEnsemble", "NonFiniteStateError", "FailedRealisationWarning",
     "lyapunov", "readout", "response",

@@ -5,23 +5,35 @@ Two engines fill the same record arrays:
 * ``rows``: one Numba call for the whole run (:func:`kernels.integrate_rows`);
   each step reads every row of z once and forms R dot products from cache.
   Its results do not depend on the number of threads.
-* ``blas``: a Python loop over steps around one BLAS product
-  G = Phi z^T (R x N times N x N) per step, numpy for phi and serial
-  Numba kernels for the observables and the update; the path for
-  user-supplied phi. OpenBLAS results of the R >= 2 products depend on its
-  thread count (measured: 1 vs 2 threads differ in the last bits at
-  N = 500-2000; the R = 1 matrix-vector product did not), so they are
-  bit-identical only for a fixed BLAS thread count; ensemble worker
+* ``blas``: a Python loop over steps around one BLAS product per step,
+  G = Phi z^T (gemm, R x N times N x N) or, for one trajectory, z phi
+  (gemv), numpy for phi (in place) and one serial Numba call for the
+  observables, the records and the update; the path for user-supplied
+  phi. OpenBLAS splits its products by thread count, so the results are
+  deterministic and bit-identical only for a fixed BLAS thread count
+  (1 vs 2 threads differ in the last bits for R >= 2, and for R = 1 at
+  some N, e.g. 1001 or 4001 but not 1000 or 4000); ensemble worker
   processes inherit it, so ensembles stay independent of ``workers``.
 
-``engine="auto"`` picks the faster one for the size of the problem
-(:func:`choose_engine`; the measurements behind the rule are printed by
-``benchmarks/bench_engine_choice.py``).
+``engine="auto"`` picks the faster one for the problem size
+(:func:`choose_engine`) from a table of crossovers: the size N from which
+``rows`` beats ``blas`` for each dtype and number of replicas R. The
+default table was measured on the 2-core development machine; on another
+machine ``python benchmarks/bench_engine_choice.py --write-calibration``
+measures both engines and writes that machine's table to
+:data:`CALIBRATION_FILE` (or ``$SIMULATE_ENGINE_CALIBRATION``), which
+:func:`choose_engine` then reads. The choice is never timed implicitly
+during a run: which engine runs changes the last bits of the results, so
+it must not depend on the load of the moment.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -33,13 +45,62 @@ ENGINES = ("auto", "rows", "blas")
 # When is the row kernel faster? ``python benchmarks/bench_engine_choice.py`` prints t_rows / t_blas
 # over N, R, dtype and thread count. The row kernel's dot product runs at ~3 GMAC/s per thread (its
 # lane accumulators live in memory, not registers), OpenBLAS's gemv/gemm at 10-25, so blas wins almost
-# everywhere, R = 1 included, also with a second busy process on the machine. Rows wins only for
-# float32 with 2 <= R <= 4 at large N, where OpenBLAS's gemm repacks all of z at every step for a
-# left operand of only R rows (R = 1 goes to gemv, which does not). A two-replica N = 500 network once
-# seemed to take seconds with the row kernel: that was JIT compilation in a process with a cold Numba
-# cache, not its run time.
-ROWS_MAX_REPLICAS = 4
-ROWS_MIN_N_PER_REPLICA = 500  # rows from N >= 500 R: R = 2 from N = 1000, R = 4 from N = 2000
+# everywhere, R = 1 included (there it matches the plain numpy loop, same gemv). Rows wins only for
+# float32 with R = 2 at large N, where OpenBLAS's gemm repacks all of z at every step for a left
+# operand of only two rows (measured on the development machine, 1 and 2 threads: blas faster at
+# N <= 2000 for every R, rows faster at N = 4000 for R = 2 only).
+DEFAULT_ROWS_FROM_N = {"float32": {2: 4000}, "float64": {}}
+CALIBRATION_FILE = Path.home() / ".cache" / "simulate" / "engine_crossovers.json"
+_CALIBRATION_ENV = "SIMULATE_ENGINE_CALIBRATION"
+
+
+def machine_signature() -> dict:
+    """What a calibration is valid for: CPU model, core count and the BLAS numpy uses."""
+    import platform
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), cpu)
+    except OSError:
+        pass
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
+    except (KeyError, TypeError, ValueError):  # older numpy: no dict mode
+        blas = "unknown"
+    return {"cpu": cpu, "cores": os.cpu_count(), "blas": blas}
+
+
+def _calibration_path() -> Path:
+    return Path(os.environ.get(_CALIBRATION_ENV, CALIBRATION_FILE))
+
+
+@functools.cache
+def _load_crossovers(path: str) -> dict:
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return DEFAULT_ROWS_FROM_N
+    if data.get("machine") != machine_signature():
+        return DEFAULT_ROWS_FROM_N
+    return {dt: {int(R): int(n) for R, n in table.items()} for dt, table in data["rows_from_N"].items()}
+
+
+def rows_crossovers() -> dict:
+    """{dtype name: {R: smallest N where rows is faster}}: this machine's calibration or the default."""
+    return _load_crossovers(str(_calibration_path()))
+
+
+def write_calibration(rows_from_N: dict, measurements: list, path=None) -> Path:
+    """Store a measured crossover table for this machine (used by ``bench_engine_choice.py``)."""
+    path = Path(path) if path is not None else _calibration_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"machine": machine_signature(),
+            "rows_from_N": {dt: {str(R): int(n) for R, n in t.items()} for dt, t in rows_from_N.items()},
+            "measurements": measurements}
+    path.write_text(json.dumps(data, indent=1))
+    _load_crossovers.cache_clear()
+    return path
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,9 +160,8 @@ def choose_engine(engine: str, replicas: int, builtin_phi: bool, N: int | None =
         return engine
     if N is None or dtype is None:
         return "auto"
-    rows = (np.dtype(dtype) == np.float32 and 2 <= replicas <= ROWS_MAX_REPLICAS
-            and N >= ROWS_MIN_N_PER_REPLICA * replicas)
-    return "rows" if rows else "blas"
+    n_min = rows_crossovers().get(np.dtype(dtype).name, {}).get(int(replicas))
+    return "rows" if n_min is not None and N >= n_min else "blas"
 
 
 def integrate(
@@ -197,20 +257,26 @@ def _integrate_blas(z, X, gain, v, pattern, b, drive, dt, phi, stride, snap_ever
     G = GT.T
     moments = np.empty((R, 4))
     PhiT = Phi.T
+    if R == 1:  # the matrix-vector product z phi (gemv) into a C-contiguous G (the update vectorises)
+        G = np.empty_like(X)
+        phi0, g0 = Phi[0], G[0]
+    # a registered ufunc (np.tanh) writes phi in place; others return a new array
+    ufunc = phi.builtin and isinstance(phi.func, np.ufunc)
     # an overflow on the way to a blow-up is reported by record_step (NonFiniteStateError), not by numpy
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(K + 1):
             # numpy's SIMD tanh is ~40x faster than a scalar loop; user phi goes the same way
-            Phi[...] = _phi_values(phi, X)
-            kernels.moments_batch(X, Phi, v, moments)
-            kernels.record_step(X, moments, k, stride, snap_every, trace_idx, obs, snaps, traces)
-            if k == K:
-                break
-            np.matmul(z, PhiT, out=GT)
-            kernels.euler_update(
-                X, G, gain, moments, pattern, drive.mask,
-                drive.uniform[k], b[k], drive.sparse[k], dt,
-            )
+            if ufunc:
+                phi.func(X, out=Phi)
+            else:
+                Phi[...] = _phi_values(phi, X)
+            if k < K:
+                if R == 1:
+                    np.dot(z, phi0, out=g0)
+                else:
+                    np.matmul(z, PhiT, out=GT)
+            kernels.blas_step(X, Phi, G, v, moments, k, K, stride, snap_every, trace_idx, obs, snaps, traces,
+                              gain, pattern, drive.mask, drive.uniform, b, drive.sparse, dt)
 
 
 def _phi_values(phi, X):

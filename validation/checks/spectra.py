@@ -58,7 +58,8 @@ class OutlierCheck(Check):
                   "both censored below at the finite-N bulk margin r_N = g (1 + 3/sqrt(N))")
     theory = ("roots |w| < sqrt(g) of w^2 sum_k zeta_(k+1) w^k = g / J0, lambda = g / w, zeta iid N(0,1) "
               "(THEORY.md section 3; meanfield.linear.outlier_distribution)")
-    simulation = "eigenvalues of the realised J = (g z + u v^T) / sqrt(N) (numpy.linalg.eigvals)"
+    simulation = ("outliers of the realised J = (g z + u v^T) / sqrt(N) (simulate.outlier_eigenvalues: the "
+                  "rank-one moment equation with a certified count, numpy.linalg.eigvals where it cannot certify)")
     statistic = "two-sample Kolmogorov-Smirnov on the censored laws (Anderson-Darling reported)"
     tolerance = 0.1
     tolerance_reason = ("KS distance 0.1, as every law in this report; outliers within the bulk margin "
