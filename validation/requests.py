@@ -175,6 +175,15 @@ class EigenRequest(Request):
     (``meanfield.linear.outlier_distribution``). When r_N >= 1 the bulk itself
     may reach Re lambda > 1 and ``max_re`` is the abscissa of the whole spectrum
     (one dense eigenvalue problem).
+
+    Paired with the theory (g < 1, J0 > 0): ``zeta`` holds the matrix's own
+    zeta_1..zeta_6 (``simulate.zeta.realisation_zeta``), and ``paired_error``
+    the largest distance from an outlier that the section 3 root finder
+    predicts from this matrix's zeta_1..zeta_kmax (tail g^k_max = 1e-10) to
+    the nearest actual outlier, over the predicted outliers beyond
+    ``paired_radius`` (1.02 times the larger of r_N and the root finder's
+    radius); ``paired_mismatch`` counts the outliers beyond 1.05 times that
+    radius found on one side only.
     """
 
     network: Network
@@ -187,7 +196,8 @@ class EigenRequest(Request):
     def params(self) -> dict:
         # "max_re" names the convention of the stored abscissa (docstring), so items cached under the
         # earlier whole-spectrum convention are not mixed with these
-        return {"network": self.network.to_dict(), "max_re": "max(r_N, Re outliers) when r_N < 1"}
+        return {"network": self.network.to_dict(), "max_re": "max(r_N, Re outliers) when r_N < 1",
+                "paired": "zeta_1..6, section 3 outliers from the matrix's own zeta"}
 
     def cost(self) -> float:
         from simulate.spectrum import bulk_radius
@@ -200,16 +210,40 @@ class EigenRequest(Request):
     def compute(self, seed: np.random.SeedSequence) -> dict:
         from simulate import spectrum
 
+        from simulate.realisation import realise
+
+        real = realise(self.network, seed, np.float64)
         r = spectrum.bulk_radius(self.network)
         if r < 1.0:
-            out = spectrum.outlier_eigenvalues(self.network, seed=seed)
-            return {"outliers": out.astype(complex), "max_re": np.float64(max(r, out.real.max(initial=-np.inf)))}
+            out = spectrum.outlier_eigenvalues(self.network, seed=seed, realisation=real)
+            return {"outliers": out.astype(complex), "max_re": np.float64(max(r, out.real.max(initial=-np.inf))),
+                    **self._paired(real, out, r)}
         # one eigenvalue problem gives both the outliers (as simulate.outlier_eigenvalues selects
         # them) and the abscissa over the whole spectrum; two calls would solve it twice
         lam = spectrum.coupling_eigenvalues(self.network, seed=seed)
         out = lam[np.abs(lam) > r]
         out = out[np.argsort(-out.real, kind="stable")]
-        return {"outliers": out.astype(complex), "max_re": np.float64(lam.real.max())}
+        return {"outliers": out.astype(complex), "max_re": np.float64(lam.real.max()), **self._paired(real, out, r)}
+
+    def _paired(self, real, outliers: np.ndarray, r: float) -> dict:
+        """The matrix's own zeta and the section 3 prediction of its outliers (class docstring)."""
+        from meanfield.linear import outlier_eigenvalues, truncation_order
+        from simulate.zeta import realisation_zeta
+
+        g, J0 = self.network.g, self.network.J0
+        if not (0.0 < g < 1.0 and J0 > 0.0):
+            return {}
+        k_max = max(6, truncation_order(g, 1e-10))
+        zeta = realisation_zeta(real, k_max)
+        w_max = 1e-6 ** (1.0 / k_max)            # the root finder's default radius (tail 1e-6 at its edge)
+        radius = 1.02 * max(r, g / w_max)
+        predicted = outlier_eigenvalues(zeta, g, J0)
+        p_in = predicted[np.abs(predicted) > radius]
+        error = max((float(np.min(np.abs(outliers - p))) if outliers.size else np.inf for p in p_in), default=0.0)
+        far = 1.05 * radius
+        mismatch = abs(int(np.sum(np.abs(predicted) > far)) - int(np.sum(np.abs(outliers) > far)))
+        return {"zeta": zeta[:6], "paired_error": np.float64(error), "paired_count": np.int64(p_in.size),
+                "paired_radius": np.float64(radius), "paired_mismatch": np.int64(mismatch)}
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,11 @@ def law_outliers(req, bad, rng):
                 "unstable": lam > 1.0, "k_max": np.int64(10)}
     J0 = req.network.J0 * (1.2 if bad else 1.0)
     lam = 0.45 * J0 + 0.1 * rng.standard_normal()
-    return {"outliers": np.array([lam], dtype=complex), "max_re": np.float64(max(lam, req.network.g))}
+    # a wrong model's zeta_k, b^T X^k a / (J0 g^k) with the wrong J0 in the denominator: 1.2 N(0, 1)
+    zeta = (1.2 if bad else 1.0) * rng.standard_normal(6)
+    return {"outliers": np.array([lam], dtype=complex), "max_re": np.float64(max(lam, req.network.g)),
+            "zeta": zeta, "paired_error": np.float64(1e-12), "paired_count": np.int64(1),
+            "paired_mismatch": np.int64(0)}
 
 
 def law_instability(req, bad, rng):
