@@ -28,8 +28,8 @@ import meanfield as mf
 from meanfield.arguments import writable_file
 from meanfield.jsonable import to_jsonable
 from meanfield.stats import event_proportion
-from simulate import tasks
 from simulate.reservoir import Reservoir
+from validation.requests_reservoir import flip_flop_input
 
 
 def _proportion(est) -> dict:
@@ -58,9 +58,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     out = writable_file("--out", args.out)
 
-    data = tasks.flip_flop(T=max(args.steps, 600), p=args.p, seed=args.task_seed, washout=1,
-                           test_start=max(args.steps, 600) - 1)
-    u = np.asarray(data.inputs)[: args.steps, 0]
+    u = flip_flop_input(args.steps, args.p, args.task_seed)
 
     def reservoir(N):
         return Reservoir(mf.Network(N=N, g=args.g, J0=args.J0), input_scaling=args.input_scaling,

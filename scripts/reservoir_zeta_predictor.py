@@ -28,8 +28,8 @@ import meanfield as mf
 from meanfield.arguments import writable_file
 from meanfield.jsonable import to_jsonable
 from meanfield.learning import effective_gain, effective_outliers, macro_stability_score
-from simulate import tasks
 from simulate.reservoir import Reservoir
+from validation.requests_reservoir import flip_flop_input
 from simulate.zeta import realisation_zeta
 
 
@@ -64,9 +64,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     out = writable_file("--out", args.out)
 
-    data = tasks.flip_flop(T=max(args.steps, 600), p=args.p, seed=args.task_seed, washout=1,
-                           test_start=max(args.steps, 600) - 1)
-    u = np.asarray(data.inputs)[: args.steps, 0]
+    u = flip_flop_input(args.steps, args.p, args.task_seed)
     net = mf.Network(N=args.N, g=args.g, J0=args.J0)
     res = Reservoir(net, input_scaling=args.input_scaling, input_mode=args.input_mode, dt=args.dt)
     k_max = args.k_max if args.k_max is not None else int(np.ceil(2 * np.sqrt(args.N)))
