@@ -138,3 +138,16 @@ def test_reservoir_zeta_predictor_small(tmp_path, capsys):
     ref = c * J0 * (np.array(saved["zeta"]) * (c * g) ** np.arange(1, 17)).sum(axis=1)
     assert np.allclose(saved["predictors"]["loop gain Khat_c(0)"], ref, rtol=1e-10)
     assert "cost:" in capsys.readouterr().out
+
+
+def test_reservoir_coherent_memory_small(tmp_path, capsys):
+    script = load_script("reservoir_coherent_memory")
+    out = tmp_path / "coherent.json"
+    script.main(["--N", "40", "--points", "0.8", "2.0", "--amplitudes", "5", "--M", "2", "--T", "1200",
+                 "--out", str(out)])
+    saved = json.loads(out.read_text())
+    (row,) = saved["rows"]
+    assert len(row["runs"]) == 2 and set(row["median"]) == {"all features", "h only", "sign of h", "mean |h|"}
+    # the sign readout takes the better orientation: never below one half
+    assert all(0.5 <= r["sign of h"] <= 1.0 and 0.0 <= r["h only"] <= 1.0 for r in row["runs"])
+    assert "h only" in capsys.readouterr().out
