@@ -9,6 +9,11 @@ The fit is a weighted least-squares line through (log N, log d) with weights
 from se(log d) = se(d) / d. A discrepancy within twice its standard error of
 zero is *noise-limited*: it measures the sample size, not N, and the fitted
 exponent then says little; the fit reports how many points are so.
+
+An exponent is fitted only from :data:`MIN_SIZES` = 3 sizes or more: a line
+through two points fits them exactly, so its residuals cannot show whether
+d(N) is a power law at all, and its interval rests on the stated errors
+alone. With fewer sizes the fit holds the data and says "not fitted".
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+
+#: sizes needed for a fitted exponent (module docstring)
+MIN_SIZES = 3
 
 
 @dataclass(frozen=True)
@@ -30,7 +38,7 @@ class ConvergenceFit:
     N, discrepancy, se : tuple
         The data.
     exponent : float
-        p in d ~ a N^(-p) (nan with fewer than 2 sizes).
+        p in d ~ a N^(-p) (nan with fewer than :data:`MIN_SIZES` sizes: not fitted).
     exponent_se : float
         Its standard error (inf when not estimable).
     prefactor : float
@@ -72,7 +80,8 @@ class ConvergenceFit:
 
     def describe(self) -> str:
         if not math.isfinite(self.exponent):
-            return f"{self.metric}: fewer than 2 sizes, no exponent"
+            data = ", ".join(f"{d:.3g} at N = {n}" for n, d in zip(self.N, self.discrepancy))
+            return f"{self.metric}: not fitted (fewer than {MIN_SIZES} sizes; {data})"
         se = "" if not math.isfinite(self.exponent_se) else f" +- {self.exponent_se:.2f}"
         txt = f"{self.metric} ~ N^-({self.exponent:.2f}{se})"
         if self.noise_limited:
@@ -112,8 +121,9 @@ def fit_exponent(N, discrepancy, se, metric: str = "discrepancy") -> Convergence
     N, d, s = N[order], d[order], s[order]
     noise = int(np.sum(d < 2 * s))
     nan = float("nan")
-    if N.size < 2:
-        return ConvergenceFit(metric, tuple(int(n) for n in N), tuple(d), tuple(s), nan, math.inf, nan, noise, "")
+    if N.size < MIN_SIZES:
+        return ConvergenceFit(metric, tuple(int(n) for n in N), tuple(float(v) for v in d),
+                              tuple(float(v) for v in s), nan, math.inf, nan, noise, "")
     s = np.maximum(s, 1e-12)
     dd = np.maximum(d, s)  # floor at the noise level so log d exists
     x, y = np.log(N), np.log(dd)
@@ -124,9 +134,9 @@ def fit_exponent(N, discrepancy, se, metric: str = "discrepancy") -> Convergence
     beta = cov @ (X.T @ (w * y))
     p = -float(beta[1])
     p_se = float(math.sqrt(cov[1, 1]))
-    if N.size > 2:  # scale by the residual scatter when it exceeds the stated errors
-        chi2 = float(np.sum(w * (y - X @ beta) ** 2) / (N.size - 2))
-        p_se *= math.sqrt(max(1.0, chi2))
+    # scale by the residual scatter when it exceeds the stated errors (N.size >= 3: one dof at least)
+    chi2 = float(np.sum(w * (y - X @ beta) ** 2) / (N.size - 2))
+    p_se *= math.sqrt(max(1.0, chi2))
     finding = ""
     if noise < N.size and p + 2 * p_se < 0:
         finding = (f"{metric} grows with N (exponent {p:.2f} +- {p_se:.2f}): "

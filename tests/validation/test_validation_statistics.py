@@ -181,6 +181,15 @@ def test_fit_reports_a_growing_discrepancy():
     assert "grows" in fit.finding
 
 
+def test_two_sizes_are_not_fitted():
+    """A line through two points fits them exactly: no exponent, and the description says so."""
+    fit = fit_exponent([500, 1000], [0.1, 0.0707], [0.001, 0.001], metric="gap")
+    assert np.isnan(fit.exponent) and fit.finding == ""
+    assert "not fitted" in fit.describe() and "0.1 at N = 500" in fit.describe()
+    three = fit_exponent([500, 1000, 2000], [0.1, 0.0707, 0.05], [0.001] * 3, metric="gap")
+    assert three.exponent == pytest.approx(0.5, abs=1e-3)
+
+
 def test_fit_flags_noise_limited_points_and_rejects_bad_input():
     fit = fit_exponent([500, 1000], [0.01, 0.02], [0.02, 0.02])
     assert fit.noise_limited == 2
