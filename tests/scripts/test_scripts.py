@@ -151,3 +151,15 @@ def test_reservoir_coherent_memory_small(tmp_path, capsys):
     # the sign readout takes the better orientation: never below one half
     assert all(0.5 <= r["sign of h"] <= 1.0 and 0.0 <= r["h only"] <= 1.0 for r in row["runs"])
     assert "h only" in capsys.readouterr().out
+
+
+def test_reservoir_recall_theory_small(tmp_path, capsys):
+    script = load_script("reservoir_recall_theory")
+    out = tmp_path / "recall.json"
+    script.main(["--N", "64", "--delays", "2", "--theory-samples", "4", "--networks", "6", "--trained", "2",
+                 "--T", "1500", "--p", "0.05", "--out", str(out)])
+    (row,) = json.loads(out.read_text())["rows"]
+    assert row["D"] == 2 and 0.0 <= row["theory_both_lower_bound"] <= row["theory_p_correct"] <= 1.0
+    check_interval(row["networks_both"], lo=0.0, hi=1.0)
+    assert len(row["trained_accuracy"]) == 2
+    assert "both right" in capsys.readouterr().out
