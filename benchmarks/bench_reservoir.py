@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_reservoir.py [--quick] [--out bench_reservoir.json] [--threads 1]
+    python benchmarks/bench_reservoir.py [--quick] [--out bench_reservoir.json] [--threads 1] [--only ROW ...]
                                          [--no-reservoirpy]
 
 ``--quick`` (about 1 minute) keeps N = 100, 2 selection and 10 evaluation
@@ -370,7 +370,7 @@ def task_specs(quick: bool) -> list[TaskSpec]:
           RPY: _rpy(sr=[0.8, 1.0], input_scaling=[1.0, 5.0], lr=[0.03, 0.1, 0.3, 1.0])}
     lead = {"lead's point": ({"g": 0.5, "J0": 1.0, "input_scaling": 5.0, "dt": 0.1, "include_h": True,
                               "substeps": 1}, 1e-6)}
-    for N in ((100,) if quick else (100, 400)):
+    for N in ((100,) if quick else (100, 400, 1000)):
         specs.append(TaskSpec(f"flip_flop_N{N}", f"flip-flop p=0.01 T=12000, N={N}", N, "sign_accuracy",
                               lambda: tasks.flip_flop(T=12_000, p=0.01, seed=1), ff, ridges, selection,
                               evaluation, reference_points=lead if N == 100 else {}))
@@ -615,8 +615,18 @@ def main(argv=None) -> int:
     p.add_argument("--out", default="bench_reservoir.json", help="JSON record of the table (default %(default)s)")
     p.add_argument("--threads", type=int, default=1, help="Numba and OpenBLAS threads (default %(default)s)")
     p.add_argument("--no-reservoirpy", action="store_true", help="run our side only")
+    p.add_argument("--only", nargs="+", metavar="ROW",
+                   help="run only these rows (e.g. flip_flop_N1000) and merge them into the record at --out, "
+                        "keeping its other rows; each row keeps the load, versions and date of its own run")
     args = p.parse_args(argv)
     out = writable_file("--out", args.out)
+    specs = task_specs(args.quick)
+    if args.only:
+        known = [spec.key for spec in specs]
+        unknown = [k for k in args.only if k not in known]
+        if unknown:
+            p.error(f"--only: unknown row(s) {unknown}; choose from {', '.join(known)}")
+        specs = [spec for spec in specs if spec.key in args.only]
     have_rpy = not args.no_reservoirpy and reservoirpy_available()
     if not have_rpy and not args.no_reservoirpy:
         print("ReservoirPy is not installed (pip install 'reservoirpy==0.4.2', or the 'bench' extra of "
@@ -630,13 +640,18 @@ def main(argv=None) -> int:
 
     t_start = time.perf_counter()
     rows = {}
-    for spec in task_specs(args.quick):
+    for spec in specs:
         progress(f"[{time.perf_counter() - t_start:5.0f} s] {spec.label}")
+        t_row = time.perf_counter()
         rows[spec.key] = run_task(spec, backends, progress)
+        rows[spec.key]["run"] = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                                 "load_average_before": load_before, "seconds": time.perf_counter() - t_row,
+                                 "versions": versions(have_rpy), "threads": args.threads}
 
     timing = []
     u = tasks.flip_flop(T=12_000, p=0.01, seed=1).inputs
-    for N in ((100,) if args.quick else (100, 400)):
+    timed = [spec.N for spec in specs if spec.key.startswith("flip_flop_N")]
+    for N in timed:
         progress(f"[{time.perf_counter() - t_start:5.0f} s] timing the state update at N={N}")
         sides = rows.get(f"flip_flop_N{N}", {}).get("sides", {})
         ours_point = sides[OURS]["selected"]["point"] if OURS in sides else \
@@ -647,12 +662,22 @@ def main(argv=None) -> int:
                                                                              "input_scaling": 1.0}
         timing.append({"N": N, **time_states(N, u, ours_point, rpy_point)})
 
+    merged_from = None
+    if args.only and Path(out).exists():   # merge into the existing record: its other rows are kept
+        previous = json.loads(Path(out).read_text())
+        merged_from = [*previous.get("merged_from", []),
+                       {k: previous.get(k) for k in ("versions", "threads", "load_average_before", "seconds")}]
+        rows = {**previous.get("tasks", {}), **rows}
+        kept = [t for t in previous.get("timing", []) if t["N"] not in timed]
+        timing = sorted(kept + timing, key=lambda t: t["N"])
     print_table(rows, timing)
     total = time.perf_counter() - t_start
     record = {"quick": args.quick, "threads": args.threads, "reservoirpy_compared": have_rpy,
               "versions": versions(have_rpy), "load_average_before": load_before,
               "load_average_after": os.getloadavg(), "seconds": total, "previous_reservoirpy": PREVIOUS,
               "tasks": rows, "timing": timing}
+    if merged_from:
+        record["merged_from"] = merged_from    # the runs that produced the rows kept from the earlier record
     Path(out).write_text(json.dumps(to_jsonable(record), indent=1))
     print(f"\ntotal {total:.0f} s; load average (1 min) {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} "
           f"after; {args.threads} thread(s); saved {out}")

@@ -96,6 +96,9 @@ def render(data, preset) -> Rendered:
     v = record.get("versions", {})
     load = record.get("load_average_before", "?")
     load = f"{load[0]:.1f}" if isinstance(load, list) and load else str(load)
+    for earlier in record.get("merged_from", []):   # rows kept from earlier runs (bench_reservoir.py --only)
+        la = earlier.get("load_average_before")
+        load += f" (earlier rows: {la[0]:.1f})" if isinstance(la, list) and la else ""
     reading = (
         "(a) Test score of each task for the balanced reservoir and for ReservoirPy's ESN, relative to "
         "ReservoirPy's median over evaluation realisations (bars: median; whiskers: bootstrap 95 % interval of the "

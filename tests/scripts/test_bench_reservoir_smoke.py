@@ -147,3 +147,9 @@ def test_tiny_run_reservoirpy(bench):
     t = bench.time_states(20, u, record["sides"][bench.OURS]["selected"]["point"],
                           record["sides"][bench.RPY]["selected"]["point"], repeat=1, replicas=2)
     assert t["ratio_1"] > 0 and t["ratio_batched"] > 0
+
+
+def test_only_refuses_an_unknown_row(bench, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        bench.main(["--only", "no_such_row", "--no-reservoirpy", "--out", str(tmp_path / "b.json")])
+    assert exc.value.code == 2 and "flip_flop_N100" in capsys.readouterr().err
