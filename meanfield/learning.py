@@ -32,6 +32,7 @@ the linearised macro growth rate.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -65,8 +66,12 @@ def effective_gain(g, phi="tanh") -> float:
     -------
     float
     """
-    g = require_range(OWNER, "g", g, lo=0.0)
-    p = get_phi(phi)
+    return _effective_gain(require_range(OWNER, "g", g, lo=0.0), get_phi(phi))
+
+
+@functools.lru_cache(maxsize=64)
+def _effective_gain(g: float, p) -> float:
+    # cached: every realisation's score needs it, and it costs a root solve and a quadrature
     sd = math.sqrt(scs_variance(g, p))
     # adaptive quadrature: phi'(sd u) has complex poles at distance ~1/sd, too close for a fixed Hermite rule
     value, _ = integrate.quad(lambda u: p.prime(sd * u) * math.exp(-0.5 * u * u), -np.inf, np.inf,

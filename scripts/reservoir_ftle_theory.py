@@ -66,7 +66,7 @@ def main(argv=None):
 
     # N enters the theory only through the sparse set (|S| = kappa sqrt N, rho_S independent of N)
     res = reservoir(args.N[0])
-    inputs, grid = res.realise(0).network_inputs(u)
+    inputs, grid = res.network_inputs(u)
     t0 = time.perf_counter()
     theory = mf.lyapunov.lyapunov_ensemble(res.network, inputs, grid, n_samples=args.theory_samples,
                                            seed=args.seed + 1, workers=args.workers)

@@ -43,12 +43,11 @@ from .drive import Drive
 ENGINES = ("auto", "rows", "blas")
 
 # When is the row kernel faster? ``python benchmarks/bench_engine_choice.py`` prints t_rows / t_blas
-# over N, R, dtype and thread count. The row kernel's dot product runs at ~3 GMAC/s per thread (its
-# lane accumulators live in memory, not registers), OpenBLAS's gemv/gemm at 10-25, so blas wins almost
-# everywhere, R = 1 included (there it matches the plain numpy loop, same gemv). Rows wins only for
-# float32 with R = 2 at large N, where OpenBLAS's gemm repacks all of z at every step for a left
-# operand of only two rows (measured on the development machine, 1 and 2 threads: blas faster at
-# N <= 2000 for every R, rows faster at N = 4000 for R = 2 only).
+# over N, R, dtype and thread count. The row kernel's lane accumulators live in memory, not registers,
+# so OpenBLAS's gemv/gemm is faster almost everywhere, R = 1 included (there it is the plain numpy
+# loop's gemv). Rows can win for float32 with R = 2 at large N, where gemm repacks all of z at every
+# step for a left operand of only two rows. The default below is the crossover that benchmark found on
+# the development machine; ``--write-calibration`` replaces it with this machine's.
 DEFAULT_ROWS_FROM_N = {"float32": {2: 4000}, "float64": {}}
 CALIBRATION_FILE = Path.home() / ".cache" / "simulate" / "engine_crossovers.json"
 _CALIBRATION_ENV = "SIMULATE_ENGINE_CALIBRATION"

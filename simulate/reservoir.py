@@ -150,6 +150,27 @@ class Reservoir:
                 W[q, SparseInput(kappa=self.kappa, offset=q * size).indices(self.network)] = 1.0
         return self.input_scaling * W
 
+    def network_inputs(self, u) -> tuple[Inputs, TimeGrid]:
+        """The same drive as the network inputs of THEORY.md section 1, for the theory and the simulator.
+
+        A one-channel reservoir driven by ``u`` (T,) is the network with input
+        (b) (dense: sigma_in = input_scaling, its pattern p) or input (c)
+        (sparse: ``SparseInput(kappa, A=input_scaling)``) whose profile holds
+        u over each sample's substeps, on the grid of T samples returned here.
+        """
+        if self.n_inputs != 1:
+            raise ValueError(f"network_inputs needs a one-channel reservoir, this one has n_inputs = "
+                             f"{self.n_inputs}")
+        U = _input_sequences(u, 1)
+        if U.shape[0] != 1:
+            raise ValueError("network_inputs takes one input sequence, shape (T,) or (T, 1)")
+        seq = U[0, :, 0]
+        grid = TimeGrid(dt=self.dt, T=seq.size * self.substeps * self.dt, stride=self.substeps)
+        profile = _held_profile(seq, self.substeps * self.dt)
+        if self.input_mode == "dense":
+            return Inputs(pattern=PatternInput(sigma_in=self.input_scaling, profile=profile)), grid
+        return Inputs(sparse=SparseInput(kappa=self.kappa, A=self.input_scaling, profile=profile)), grid
+
     def to_dict(self) -> dict:
         return {"network": self.network.to_dict(), "n_inputs": self.n_inputs,
                 "input_scaling": float(self.input_scaling), "input_mode": self.input_mode,
@@ -270,26 +291,8 @@ class ReservoirRealisation:
                                reservoir=res, seed=seed_record(self.realisation.seed))
 
     def network_inputs(self, u) -> tuple[Inputs, TimeGrid]:
-        """The same drive as the network inputs of THEORY.md section 1, for the theory and the simulator.
-
-        A one-channel reservoir driven by ``u`` (T,) is the network with input
-        (b) (dense: sigma_in = input_scaling, its pattern p) or input (c)
-        (sparse: ``SparseInput(kappa, A=input_scaling)``) whose profile holds
-        u over each sample's substeps, on the grid of T samples returned here.
-        """
-        res = self.reservoir
-        if res.n_inputs != 1:
-            raise ValueError(f"network_inputs needs a one-channel reservoir, this one has n_inputs = "
-                             f"{res.n_inputs}")
-        U = _input_sequences(u, 1)
-        if U.shape[0] != 1:
-            raise ValueError("network_inputs takes one input sequence, shape (T,) or (T, 1)")
-        seq = U[0, :, 0]
-        grid = TimeGrid(dt=res.dt, T=seq.size * res.substeps * res.dt, stride=res.substeps)
-        profile = _held_profile(seq, res.substeps * res.dt)
-        if res.input_mode == "dense":
-            return Inputs(pattern=PatternInput(sigma_in=res.input_scaling, profile=profile)), grid
-        return Inputs(sparse=SparseInput(kappa=res.kappa, A=res.input_scaling, profile=profile)), grid
+        """The same drive as network inputs (:meth:`Reservoir.network_inputs`; it does not depend on z)."""
+        return self.reservoir.network_inputs(u)
 
     def macro_ftle(self, u, *, window=None, initial: InitialState = InitialState()) -> float:
         """Macroscopic finite-time Lyapunov exponent of this reservoir under the input ``u``.

@@ -220,7 +220,7 @@ class EigenRequest(Request):
                     **self._paired(real, out, r)}
         # one eigenvalue problem gives both the outliers (as simulate.outlier_eigenvalues selects
         # them) and the abscissa over the whole spectrum; two calls would solve it twice
-        lam = spectrum.coupling_eigenvalues(self.network, seed=seed)
+        lam = np.linalg.eigvals(real.coupling_matrix())     # the z drawn above, not a second draw
         out = lam[np.abs(lam) > r]
         out = out[np.argsort(-out.real, kind="stable")]
         return {"outliers": out.astype(complex), "max_re": np.float64(lam.real.max()), **self._paired(real, out, r)}

@@ -110,8 +110,7 @@ class ReservoirFTLETheoryRequest(_ReservoirTask):
     def compute(self, seed: np.random.SeedSequence) -> dict:
         from meanfield.lyapunov import macro_exponent
 
-        # the inputs do not depend on the realisation drawn here (only on u and the sparse set)
-        inputs, grid = self.reservoir.realise(0).network_inputs(self.input())
+        inputs, grid = self.reservoir.network_inputs(self.input())
         try:
             return {"macro": np.float64(macro_exponent(self.reservoir.network, inputs, grid, seed=seed))}
         except (ValueError, FloatingPointError) as exc:   # a negative pivot: a failed item, never cached
