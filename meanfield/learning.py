@@ -80,12 +80,19 @@ def _effective_gain(g: float, p) -> float:
 
 
 def effective_order(g, phi="tanh", tol=1e-8) -> int:
-    """Number k_max of zeta_k that :func:`macro_stability_score` needs for a tail below ``tol``."""
+    """k_max with (c g)^k_max <= ``tol``: the section 3 tail bound for :func:`macro_stability_score`.
+
+    This is the N -> infinity truncation; a finite network needs k_max of order sqrt(N) (module docstring).
+    """
     return truncation_order(effective_gain(g, phi) * g, tol)
 
 
 def macro_stability_score(zeta, g, J0, phi="tanh") -> np.ndarray:
     """Zero-frequency loop gain c J0 sum_k zeta_k (c g)^k of the linearised population mode.
+
+    The feedback series Khat(s) of THEORY.md section 3 at s = 0, with (g, J0)
+    replaced by the mean-field slopes (c g, c J0) of section 9's linearisation
+    (module docstring).
 
     Parameters
     ----------
