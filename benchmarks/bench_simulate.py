@@ -24,6 +24,18 @@ the engine and the numpy loop read all N^2 couplings per step, so 1.0x is
 the roofline: the two share the streaming bandwidth printed above. The machine may be shared: the load
 average is printed before and after, and every time is the best of several
 repetitions.
+
+The compact coupling model (``simulate.couplings.CompactCouplings``, int8,
+1 byte per coupling) gets a row ``compact`` per (N, dtype, R), its bytes
+per step N^2. Its targets, printed at the end as ratios of the same run:
+the compact single trajectory at N = 8000 (float32) >= 2.5x the numpy
+float32 loop, the compact R = 32 engine >= 2x the float32 batched engine
+(``engine="auto"``); a missed target is printed with its roofline (bytes
+per step over the probe's bandwidth, flops over the GEMM rate). Then the
+largest N whose couplings and state fit in 20 GiB: dense float32
+(about 73,000), compact (target >= 140,000), sparse c = 0.01 (target
+>= 1,000,000; ``simulate.couplings_sparse.largest_network`` when that
+module exists). ``--targets`` runs only what these targets need.
 """
 
 from __future__ import annotations
@@ -38,6 +50,7 @@ import numpy as np
 from numba import njit, prange
 
 from meanfield.model import get_phi
+from simulate.couplings import CompactCouplings, GaussianCouplings, Int8Couplings
 from simulate.drive import Drive
 from simulate.engine import choose_engine, integrate
 
@@ -93,7 +106,7 @@ def gemm_rate(dtype, n: int) -> float:
 
 
 def simulator_step_time(z, R, engine) -> float:
-    N = z.shape[0]
+    N = z.N if hasattr(z, "N") else z.shape[0]
     rng = np.random.default_rng(1)
     x0 = rng.standard_normal((R, N))
     v = rng.standard_normal(N)
@@ -131,6 +144,96 @@ def numpy_step_time(z, R) -> float:
     return best_time(steps(K), repeat=3) / K
 
 
+def compact_couplings(z) -> Int8Couplings:
+    """z quantised on the compact law's grid (the int8 matrix a CompactCouplings draw of z would give)."""
+    law = CompactCouplings()
+    q = np.empty(z.shape, dtype=np.int8)
+    rows = max(1, (1 << 22) // z.shape[1])
+    for a in range(0, z.shape[0], rows):
+        q[a:a + rows] = np.clip(np.rint(z[a:a + rows] / law.step), -127, 127)
+    return Int8Couplings(q, law.scale, law, z.dtype)
+
+
+GIB = float(1 << 30)
+BUDGET = 20 * GIB
+
+
+def largest_n(bytes_of_n, budget=BUDGET) -> int:
+    """The largest N with bytes_of_n(N) <= budget (doubling, then bisection)."""
+    lo, hi = 1, 2
+    while bytes_of_n(hi) <= budget:
+        lo, hi = hi, 2 * hi
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if bytes_of_n(mid) <= budget else (lo, mid)
+    return lo
+
+
+def state_bytes(N, itemsize=4) -> int:
+    # x, phi(x), phi of the next step in the state dtype; v, p and the input mask in float64
+    return N * (3 * itemsize + 3 * 8)
+
+
+def capacity_lines() -> list[str]:
+    lines = []
+    dense = largest_n(lambda N: GaussianCouplings().storage_bytes(N, np.float32) + state_bytes(N))
+    compact = largest_n(lambda N: CompactCouplings().storage_bytes(N, np.float32) + state_bytes(N))
+    lines.append(f"  dense float32: N = {dense:,} (4 N^2 bytes)")
+    lines.append(f"  compact int8:  N = {compact:,} (N^2 bytes; target >= 140,000: "
+                 f"{'met' if compact >= 140_000 else 'MISSED'})")
+    try:
+        from simulate import couplings_sparse
+        sparse = couplings_sparse.largest_network(BUDGET, 0.01, np.float32)
+        how = "simulate.couplings_sparse.largest_network: ELL rows + state"
+    except (ImportError, AttributeError):
+        # fixed in-degree K = c N, int32 index + float32 value per synapse
+        sparse = largest_n(lambda N: N * int(round(0.01 * N)) * 8 + state_bytes(N))
+        how = "formula: c N^2 (4-byte index + 4-byte value)"
+    lines.append(f"  sparse c = 0.01: N = {sparse:,} ({how}; target >= 1,000,000: "
+                 f"{'met' if sparse >= 1_000_000 else 'MISSED'})")
+    if sparse < 1_000_000:
+        per = BUDGET / (1_000_000 * 0.01 * 1_000_000)
+        lines.append(f"    N = 1,000,000 at c = 0.01 holds 1e10 synapses: 20 GiB leaves {per:.2f} bytes per "
+                     "synapse, less than a plain index (20 bits for 1e6 neurons) plus a value")
+    return lines
+
+
+def compact_target_lines(compact: dict, bw: float, gemm: dict) -> list[str]:
+    """The two compact targets as ratios, and the roofline of each one missed."""
+    lines = []
+    for (name, N, R), (t, t_np, t_auto) in sorted(compact.items()):
+        if name != "float32" or R not in (1, 32):
+            continue
+        if R == 1:
+            ratio, target, base = t_np / t, 2.5, "the numpy float32 loop"
+        else:
+            ratio, target, base = t_auto / t, 2.0, "the float32 batched engine (auto)"
+        flag = "met" if ratio >= target else "MISSED"
+        lines.append(f"  N = {N}, R = {R}: {ratio:.2f}x {base} (target >= {target}x at N = 8000: {flag})")
+        if ratio >= target:
+            continue
+        if R == 1:
+            floor_c, floor_np = N * N / bw, 4.0 * N * N / bw
+            lines.append(
+                f"    roofline: compact reads N^2 = {N * N / 1e6:.0f} MB per step, {1e3 * floor_c:.2f} ms at the "
+                f"probe's {bw / 1e9:.1f} GB/s, the numpy loop 4 N^2 = {4 * N * N / 1e6:.0f} MB, "
+                f"{1e3 * floor_np:.2f} ms; measured {1e3 * t:.2f} ms ({100 * floor_c / t:.0f} % of the compact "
+                f"floor) against {1e3 * t_np:.2f} ms ({100 * floor_np / t_np:.0f} % of the numpy floor): the best "
+                f"possible ratio here is t_numpy / floor = {t_np / floor_c:.2f}x")
+        else:
+            flops = 2.0 * N * N * R
+            t_flop = flops / gemm[np.dtype(np.float32)]
+            lines.append(
+                f"    roofline: both do 2 N^2 R = {flops / 1e9:.1f} GFLOP per step and read z once "
+                f"({N * N / 1e6:.0f} MB int8, {4 * N * N / 1e6:.0f} MB float32: {1e3 * N * N / bw:.2f} and "
+                f"{4e3 * N * N / bw:.2f} ms at {bw / 1e9:.1f} GB/s), so both are bound by arithmetic: "
+                f"{1e3 * t_flop:.2f} ms at the square float32 GEMM rate {gemm[np.dtype(np.float32)] / 1e9:.0f} "
+                f"GFLOP/s. The float32 engine runs at {100 * t_flop / t_auto:.0f} % of that rate, compact at "
+                f"{100 * t_flop / t:.0f} %; a 2x ratio needs the float32 engine below 50 %: fewer bytes do not "
+                "buy flops")
+    return lines
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="N up to 4000 only")
@@ -138,9 +241,14 @@ def main(argv=None) -> int:
     p.add_argument("--replicas", type=int, nargs="+", default=None, help="replica counts")
     p.add_argument("--dtypes", nargs="+", default=["float32", "float64"])
     p.add_argument("--threads", type=int, default=None, help="Numba threads (default: all cores)")
+    p.add_argument("--targets", action="store_true",
+                   help="only N = 8000, float32, R = 1 and 32 (the compact targets) and the 20 GiB capacities")
+    p.add_argument("--no-compact", action="store_true", help="skip the compact coupling model")
     args = p.parse_args(argv)
     if args.threads is not None:
         numba.set_num_threads(args.threads)
+    if args.targets:
+        args.sizes, args.replicas, args.dtypes = args.sizes or [8000], args.replicas or [1, 32], ["float32"]
     sizes = args.sizes or ((1000, 2000, 4000) if args.quick else (1000, 2000, 4000, 8000, 16000))
     replicas = args.replicas or ((1, 8, 32) if args.quick else (1, 4, 8, 32))
 
@@ -155,33 +263,48 @@ def main(argv=None) -> int:
     print(f"square GEMM rate (n = {n_gemm}): float32 {gemm[np.dtype(np.float32)] / 1e9:.0f} GFLOP/s, "
           f"float64 {gemm[np.dtype(np.float64)] / 1e9:.0f} GFLOP/s\n")
 
-    head = (f"{'N':>6} {'dtype':>7} {'R':>3} {'engine':>6} {'ms/step':>9} {'steps/s':>8} "
+    head = (f"{'N':>6} {'dtype':>7} {'R':>3} {'engine':>7} {'ms/step':>9} {'steps/s':>8} "
             f"{'Z GB/s':>7} {'%stream':>7} {'numpy ms':>9} {'speedup':>7} {'GFLOP/s':>8} {'%gemm':>6}")
     print(head)
     print("-" * len(head))
     single = {}
+    compact = {}  # (dtype, N, R) -> (t_compact, t_numpy, t_auto)
     for N in sizes:
         for dtype in args.dtypes:
             dtype = np.dtype(dtype)
             z = np.random.default_rng(N).standard_normal((N, N), dtype=dtype)
+            zc = None if args.no_compact else compact_couplings(z)
             for R in replicas:
                 auto = choose_engine("auto", R, True, N=N, dtype=dtype)
                 # the auto engine first: a Numba parallel region leaves its OpenMP threads spinning, which
                 # slows a BLAS call right after it on a loaded machine; the numpy loop is timed right
                 # before each engine so that every ratio compares neighbours in time
                 engines = (auto,) + tuple(e for e in ("rows", "blas") if e != auto)
+                if args.targets:
+                    engines = (auto,)
+                if zc is not None:
+                    engines += ("compact",)
+                t_auto = np.nan
                 for engine in engines:
                     t_np = numpy_step_time(z, R)
-                    t = simulator_step_time(z, R, engine)
+                    if engine == "compact":
+                        t = simulator_step_time(zc, R, "rows")
+                        compact[(dtype.name, N, R)] = (t, t_np, t_auto)
+                        nbytes = zc.nbytes
+                    else:
+                        t = simulator_step_time(z, R, engine)
+                        nbytes = z.nbytes
+                    if engine == auto:
+                        t_auto = t
                     if R == 1 and engine == auto:
                         single[(dtype.name, N)] = (t, t_np, engine)
-                    zbw = z.nbytes / t
+                    zbw = nbytes / t
                     flops = 2.0 * N * N * R / t
                     gemm_col = f"{100 * flops / gemm[dtype]:>5.0f}%" if R > 1 else f"{'':>6}"
-                    print(f"{N:>6} {dtype.name:>7} {R:>3} {engine:>6} {1e3 * t:>9.3f} {1 / t:>8.1f} "
+                    print(f"{N:>6} {dtype.name:>7} {R:>3} {engine[:7]:>7} {1e3 * t:>9.3f} {1 / t:>8.1f} "
                           f"{zbw / 1e9:>7.1f} {100 * zbw / bw:>6.0f}% {1e3 * t_np:>9.3f} "
                           f"{t_np / t:>6.2f}x {flops / 1e9:>8.1f} {gemm_col}", flush=True)
-            del z
+            del z, zc
     if single:
         print("\nsingle trajectory (R = 1), engine='auto' against the numpy loop of the same run "
               "(target >= 1.0x at every N):")
@@ -189,6 +312,11 @@ def main(argv=None) -> int:
             cells = [f"N={N}: {t_np / t:.2f}x ({e})" for (dt, N), (t, t_np, e) in single.items() if dt == name]
             if cells:
                 print(f"  {name}: " + ", ".join(cells))
+    if compact:
+        print("\ncompact couplings (int8) against the same run's float32 baselines:")
+        print("\n".join(compact_target_lines(compact, bw, gemm)))
+    print("\nlargest N whose couplings and state fit in 20 GiB:")
+    print("\n".join(capacity_lines()))
     load1 = os.getloadavg()
     print(f"\nload average after: {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}")
     return 0

@@ -15,6 +15,7 @@ linear       the exact linear theory (section 3): random kernel, transfer functi
 readout      readout laws and probabilities given the population path, two-stimulus discrimination (section 6)
 lyapunov     micro and macro Lyapunov exponents of one theory sample (section 5)
 learning     predictions for learning with the network: the macro stability score of a realisation (section 9)
+learning_curve  Mercer spectra of the network's kernel and the learning curves of a readout (section 9)
 response     linear response chi(t, s) of one theory sample (sections 3, 5)
 tangent      tangent-linear recursion of the joint replica system (section 5)
 results      labelled results: ``to_xarray()``, ``save(path)``, :func:`load`
@@ -27,7 +28,7 @@ for an ensemble, and ``lyapunov_ensemble``, ``response_ensemble``,
 """
 
 from . import linear, model
-from . import learning, lyapunov, readout, response, results, stats, tangent
+from . import learning, learning_curve, lyapunov, readout, response, results, stats, tangent
 from .model import *  # noqa: F401,F403  (the model is part of the public API)
 from .conditional import ConditionalMoments, conditional_moments
 from .picard import solve_picard

@@ -54,6 +54,8 @@ class FigurePreset:
         Figure 8: theory samples and networks per amplitude.
     sel_n, sel_initial, sel_n_theory : int
         Figure 9: reservoir realisations, initial states per realisation, theory samples of the FTLE law.
+    lc_n, lc_draws, lc_P : int
+        Figure 12: reservoir realisations, training draws per n, reference times.
     """
 
     name: str
@@ -77,6 +79,9 @@ class FigurePreset:
     sel_n: int = 50
     sel_initial: int = 10
     sel_n_theory: int = 100
+    lc_n: int = 3
+    lc_draws: int = 5
+    lc_P: int = 2000
 
     def to_dict(self) -> dict:
         d = dict(self.__dict__)
@@ -119,6 +124,7 @@ SMOKE = FigurePreset(
     spont_n_theory=6, spont_networks=Sizes(((200, 6),)),
     lyap_n=2, readout_n=3,
     sel_n=4, sel_initial=2, sel_n_theory=3,
+    lc_n=1, lc_draws=1, lc_P=300,
 )
 
 PRESETS = {"smoke": SMOKE, "quick": QUICK, "full": FULL}

@@ -9,9 +9,15 @@ outlier eigenvalues of realised coupling matrices (section 3).
 Reservoir computing (THEORY.md section 9): :mod:`simulate.reservoir` (the
 network driven by a task input, on the same kernels), :mod:`simulate.readouts`
 (ridge, RLS and classification readouts with scikit-learn's estimator
-conventions), :mod:`simulate.tasks` (memory capacity, NARMA, Mackey-Glass,
-flip-flop, delayed recall, digits, MNIST-1D, generated locally from a seed) and
-:mod:`simulate.metrics`.
+conventions; :mod:`simulate.sgd` the SGD readouts of the learning theory),
+:mod:`simulate.tasks` (memory capacity, NARMA, Mackey-Glass, flip-flop, delayed
+recall, digits, MNIST-1D, generated locally from a seed) and :mod:`simulate.metrics`; :mod:`simulate.pretraining` (a realisation's detuning
+tuned toward zero macro FTLE) and :mod:`simulate.plasticity` (Hebbian and
+spatiotemporal learning rules on z, seed report 004).
+
+Coupling laws (:mod:`simulate.couplings`): the default dense Gaussian z, an
+int8 quantised Gaussian (:class:`CompactCouplings`, 1 byte per coupling) and a
+fixed in-degree sparse z (:class:`SparseCouplings`), each with fused kernels.
 
 Modules :mod:`simulate.lyapunov` (Benettin and macro exponents),
 :mod:`simulate.readout` (readouts, two-stimulus discrimination) and
@@ -34,7 +40,9 @@ Public API: :func:`run`, :func:`sample`, :func:`outlier_eigenvalues`,
 :class:`FailedRealisationWarning`.
 """
 
-from . import lyapunov, metrics, readout, readouts, response, tasks, zeta
+from . import lyapunov, metrics, plasticity, pretraining, readout, readouts, response, sgd, tasks, zeta
+from .couplings import CompactCouplings, CouplingLaw, GaussianCouplings
+from .couplings_sparse import SparseCouplings
 from .ensembles import FailedRealisationWarning, sample
 from .options import RunOptions, Setup, make_setup
 from .readouts import RidgeClassifierReadout, RidgeReadout, RLSReadout
@@ -50,5 +58,7 @@ __all__ = [
     "SimulationResult", "SimulationEnsemble", "NonFiniteStateError", "FailedRealisationWarning",
     "lyapunov", "readout", "response",
     "Reservoir", "ReservoirRealisation", "ReservoirStates", "RidgeReadout", "RLSReadout",
-    "RidgeClassifierReadout", "readouts", "tasks", "metrics", "zeta",
+    "RidgeClassifierReadout", "readouts", "tasks", "metrics", "zeta", "plasticity", "pretraining", "sgd",
+    "CouplingLaw", "GaussianCouplings", "CompactCouplings",
+    "SparseCouplings",
 ]

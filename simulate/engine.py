@@ -1,6 +1,8 @@
 """Forward-Euler integration of R replicas of one realisation (THEORY.md section 1).
 
-Two engines fill the same record arrays:
+Two engines fill the same record arrays for a dense z (the Gaussian law;
+other coupling laws bring their own engines under the same two names,
+:mod:`simulate.couplings`):
 
 * ``rows``: one Numba call for the whole run (:func:`kernels.integrate_rows`);
   each step reads every row of z once and forms R dot products from cache.
@@ -38,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from . import kernels
+from .couplings import Couplings, as_couplings
 from .drive import Drive
 
 ENGINES = ("auto", "rows", "blas")
@@ -164,7 +167,7 @@ def choose_engine(engine: str, replicas: int, builtin_phi: bool, N: int | None =
 
 
 def integrate(
-    z: np.ndarray,
+    z: np.ndarray | Couplings,
     x0: np.ndarray,
     gain: float,
     v: np.ndarray,
@@ -182,8 +185,10 @@ def integrate(
 
     Parameters
     ----------
-    z : (N, N) array
-        Coupling noise, float32 or float64 (sets the dtype of the state).
+    z : (N, N) array or Couplings
+        Coupling noise: a dense float32 or float64 array (the Gaussian model,
+        run by the engines above) or any :class:`simulate.couplings.Couplings`,
+        which runs its own engines; its dtype is the dtype of the state.
     x0 : (R, N) array
         Initial states.
     gain : float
@@ -204,17 +209,20 @@ def integrate(
     trace_idx : (n_trace,) int array
         Traced neurons.
     engine : {"auto", "rows", "blas"}
-        Usually resolved by :func:`choose_engine`; ``"auto"`` is resolved here from z.
+        Usually resolved by :func:`choose_engine`; ``"auto"`` is resolved here
+        by the couplings (``Couplings.resolve_engine``).
 
     Returns
     -------
     Records
     """
-    dtype = z.dtype
+    couplings = as_couplings(z)
+    dtype = couplings.dtype
     X = np.array(x0, dtype=dtype, order="C", copy=True)
     R, N = X.shape
-    if engine == "auto":
-        engine = choose_engine(engine, R, phi.builtin, N=N, dtype=dtype)
+    if N != couplings.N:
+        raise ValueError(f"the state has N = {N} neurons, the couplings N = {couplings.N}")
+    engine = couplings.resolve_engine(engine, R, phi.builtin)
     K = drive.uniform.shape[0]
     n_rec = K // stride + 1
     n_snap = K // snap_every + 1 if snap_every > 0 else 0
@@ -230,18 +238,9 @@ def integrate(
         raise ValueError(f"{pattern.shape[0]} input patterns of length {pattern.shape[1]} do not fit "
                          f"coefficients for {b.shape[2]} patterns and N = {N} neurons")
     trace_idx = np.ascontiguousarray(trace_idx, dtype=np.int64)
-    if engine == "rows":
-        code = kernels.PHI_CODES[phi.name]
-        kernels.integrate_rows(
-            z, X, float(gain), v, pattern, drive.mask, drive.uniform, b,
-            drive.sparse, float(dt), code, kernels.dot_lanes(dtype),
-            stride, snap_every, trace_idx, obs, snaps, traces,
-        )
-    else:
-        _integrate_blas(
-            z, X, gain, v, pattern, b, drive, dt, phi, stride, snap_every, trace_idx,
-            obs, snaps, traces,
-        )
+    # a dense z runs integrate_rows or _integrate_blas below (DenseCouplings.integrate); other laws their own
+    couplings.integrate(X, gain, v, pattern, b, drive, dt, phi, stride, snap_every, trace_idx,
+                        obs, snaps, traces, engine)
     return Records(obs=obs, snaps=snaps, traces=traces, final=X)
 
 

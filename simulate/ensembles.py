@@ -19,6 +19,7 @@ from meanfield.arguments import ensemble_arguments, model_arguments
 from meanfield.model import InitialState, Inputs, Network, StateCriteria, TimeGrid
 from meanfield.runner import FailedSampleWarning, map_seeds, warn_failed
 
+from .couplings import GaussianCouplings
 from .options import RunOptions, Setup, make_setup
 from .realisation import realise
 from .result import SimulationEnsemble, stack_results
@@ -31,7 +32,7 @@ class FailedRealisationWarning(FailedSampleWarning):
 
 def _simulate_one(i: int, seed: np.random.SeedSequence, *, setup: Setup) -> dict:
     # module level so that spawned worker processes can unpickle it
-    real = realise(setup.network, seed, setup.options.dtype)
+    real = realise(setup.network, seed, setup.options.dtype, setup.options.couplings)
     try:
         return simulate_realisation(real, setup).to_arrays()
     except NonFiniteStateError as exc:
@@ -58,6 +59,7 @@ def sample(
     keep_final_state: bool = False,
     engine: str = "auto",
     criteria: StateCriteria = StateCriteria(),
+    couplings=GaussianCouplings(),
 ) -> SimulationEnsemble:
     """Simulate ``n_samples`` independent network realisations (THEORY.md sections 1 and 7).
 
@@ -88,7 +90,7 @@ def sample(
     progress : bool
         Show a progress bar.
     dtype, replicas, shared_initial_noise, delta_every, trace_neurons,
-    keep_final_state, engine
+    keep_final_state, engine, couplings
         As for :func:`simulate.run`.
     criteria : StateCriteria
         Default thresholds of the state classifier (section 7).
@@ -119,7 +121,7 @@ def sample(
         dtype=dtype, replicas=replicas, shared_initial_noise=shared_initial_noise,
         delta_every=delta_every,
         trace_neurons=None if trace_neurons is None else tuple(np.atleast_1d(trace_neurons)),
-        keep_final_state=keep_final_state, engine=engine,
+        keep_final_state=keep_final_state, engine=engine, couplings=couplings,
     )
     setup = make_setup(network, inputs, grid, initial, options)
     if workers > 1:
@@ -132,12 +134,14 @@ def sample(
 
 def _warm_up(setup: Setup) -> None:
     """Compile (and cache) the kernels once here, not in every worker at once."""
-    net = Network(N=4, g=setup.network.g, J0=setup.network.J0, f=0.5, phi=setup.network.phi)
+    # big enough for every coupling law (a sparse law needs round(c N) >= 1 partners)
+    N = max(4, setup.options.couplings.smallest_network())
+    net = Network(N=N, g=setup.network.g, J0=setup.network.J0, f=0.5, phi=setup.network.phi)
     grid = TimeGrid(dt=0.5, T=1.0)
     opt = RunOptions(dtype=setup.options.dtype, replicas=setup.options.replicas,
-                     engine=setup.options.engine)
+                     engine=setup.options.engine, couplings=setup.options.couplings)
     tiny = make_setup(net, Inputs(), grid, InitialState(), opt)
     try:
-        simulate_realisation(realise(net, 0, opt.dtype), tiny)
+        simulate_realisation(realise(net, 0, opt.dtype, opt.couplings), tiny)
     except NonFiniteStateError:  # compiled all the same; the real runs report their own failures
         pass

@@ -45,6 +45,7 @@ from meanfield.runner import map_seeds
 from meanfield.tangent import window_indices
 
 from . import kernels
+from .couplings import DenseCouplings
 from .drive import build_drive
 from .ensembles import FailedRealisationWarning
 from .options import RunOptions, Setup, make_setup
@@ -125,7 +126,7 @@ def lyapunov_run(
     Parameters
     ----------
     realisation : Realisation
-        From :func:`simulate.realise` (float64 or float32 z; the tangents are float64).
+        From :func:`simulate.realise` (float64 or float32 z, or any coupling law; the tangents are float64).
     inputs, grid, initial
         As for :func:`simulate.run` (one replica).
     renorm_every : int
@@ -162,7 +163,7 @@ def lyapunov_run(
     rng = np.random.default_rng(tangent_seed)
     v_mean = net.mean_weights() / math.sqrt(N)
     gain = realisation.gain
-    z = realisation.z
+    z = realisation.couplings
     phi, dphi = net.phi.func, net.phi.prime
 
     ZY = np.empty((3, N))
@@ -203,7 +204,11 @@ def lyapunov_run(
             raise _non_finite_error(FloatingPointError(kernels.NONFINITE_STATE, k, 0), realisation, setup)
         Y[1] = d * b
         Y[2] = d * c
-        _z_times(z, Y, ZY)
+        if isinstance(z, DenseCouplings):
+            _z_times(z.z, Y, ZY)
+        else:  # another coupling law: its own products
+            for c_ in range(3):
+                ZY[c_] = z.matvec(Y[c_])
         G = gain * ZY + (Y @ v_mean)[:, None]             # J @ Y without forming J
         I_k = drive.uniform[k, 0] + drive.pattern[k, 0] * realisation.pattern + drive.sparse[k, 0] * drive.mask[0]
         x = x + dt * (-x + G[0] + I_k)

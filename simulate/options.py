@@ -9,6 +9,7 @@ import numpy as np
 from meanfield.arguments import count, per_replica
 from meanfield.model import InitialState, Inputs, Network, TimeGrid
 
+from .couplings import CouplingLaw, GaussianCouplings, coupling_law
 from .engine import ENGINES
 from .realisation import as_dtype
 
@@ -40,6 +41,9 @@ class RunOptions:
         Return x(T).
     engine : {"auto", "rows", "blas"}
         See :mod:`simulate.engine`.
+    couplings : CouplingLaw
+        The law and storage of z (:mod:`simulate.couplings`; default
+        iid N(0, 1) stored dense), or its ``to_dict()``.
     """
 
     dtype: object = np.float64
@@ -49,8 +53,10 @@ class RunOptions:
     trace_neurons: tuple | None = None
     keep_final_state: bool = False
     engine: str = "auto"
+    couplings: CouplingLaw = GaussianCouplings()
 
     def __post_init__(self):
+        object.__setattr__(self, "couplings", coupling_law(self.couplings))
         object.__setattr__(self, "dtype", as_dtype(self.dtype))
         object.__setattr__(self, "replicas", _positive_int("replicas", self.replicas))
         object.__setattr__(
@@ -86,6 +92,7 @@ class RunOptions:
         d = dict(self.__dict__)
         d["dtype"] = self.dtype.name
         d["trace_neurons"] = None if self.trace_neurons is None else list(self.trace_neurons)
+        d["couplings"] = self.couplings.to_dict()
         return d
 
 

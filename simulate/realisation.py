@@ -6,7 +6,8 @@ the input pattern p (input (b)) and the microscopic initial noise u
 realisation's ``numpy.random.SeedSequence`` as the three children of
 ``seed.spawn(3)`` (in this order):
 
-    child 0 -> z   (N x N, iid N(0, 1))
+    child 0 -> z   (N x N, iid N(0, 1); another coupling law of
+                    :mod:`simulate.couplings` draws its z_eff from this stream)
     child 1 -> p   (N,     iid N(0, 1))
     child 2 -> u   (one grandchild per replica r: child 2 spawned, r-th child)
 
@@ -30,11 +31,21 @@ import numpy as np
 from meanfield.arguments import seed_sequence
 from meanfield.model import Network
 
+from .couplings import (
+    CouplingLaw,
+    Couplings,
+    DenseCouplings,
+    GaussianCouplings,
+    as_couplings,
+    as_dtype,
+    coupling_law,
+)
+
 SUPPORTED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
-# Rows of z drawn per block (float64) before casting to float32, so that
-# float32 and float64 runs of one seed share the same network to rounding
-# without a transient N x N float64 copy.
+# Rows of z drawn per block (float64) before casting to float32 (or quantising), so that
+# float32 and float64 runs of one seed share the same network to rounding without a
+# transient N x N float64 copy.
 _Z_BLOCK_ELEMENTS = 1 << 22
 
 
@@ -51,33 +62,32 @@ def realisation_seeds(seed) -> tuple[np.random.SeedSequence, ...]:
     return tuple(child_seed(ss, k) for k in range(3))
 
 
-def as_dtype(dtype) -> np.dtype:
-    """Validate the floating type of the state and of z (float32 or float64)."""
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        dt = None
-    if dt not in SUPPORTED_DTYPES:
-        raise ValueError(f"dtype must be numpy.float32 or numpy.float64, got {dtype!r}")
-    return dt
-
-
 def draw_coupling(network: Network, z_seed: np.random.SeedSequence, dtype=np.float64) -> np.ndarray:
     """The N x N matrix z of iid N(0, 1) entries (THEORY.md section 1), C-contiguous.
 
     The entries are drawn in float64 row blocks and cast, so float32 and
     float64 matrices of one seed agree to float32 rounding.
     """
-    dtype = as_dtype(dtype)
-    N = network.N
+    return draw_gaussian_matrix(network.N, z_seed, dtype)
+
+
+def gaussian_row_blocks(N: int, z_seed: np.random.SeedSequence):
+    """(start, stop, w): the rows start..stop of the N x N iid N(0, 1) draw of ``z_seed``, float64."""
     rng = np.random.default_rng(z_seed)
-    if dtype == np.float64:
-        return rng.standard_normal((N, N))
-    z = np.empty((N, N), dtype=dtype)
     rows = max(1, _Z_BLOCK_ELEMENTS // N)
     for start in range(0, N, rows):
         stop = min(N, start + rows)
-        z[start:stop] = rng.standard_normal((stop - start, N))
+        yield start, stop, rng.standard_normal((stop - start, N))
+
+
+def draw_gaussian_matrix(N: int, z_seed: np.random.SeedSequence, dtype=np.float64) -> np.ndarray:
+    """:func:`draw_coupling` for N neurons: float64 in one draw, float32 cast from float64 row blocks."""
+    dtype = as_dtype(dtype)
+    if dtype == np.float64:
+        return np.random.default_rng(z_seed).standard_normal((N, N))
+    z = np.empty((N, N), dtype=dtype)
+    for start, stop, w in gaussian_row_blocks(N, z_seed):
+        z[start:stop] = w
     return z
 
 
@@ -91,6 +101,29 @@ def draw_initial_noise(network: Network, u_seed: np.random.SeedSequence, replica
     return np.random.default_rng(child_seed(u_seed, replica)).standard_normal(network.N)
 
 
+class _CouplingField:
+    """The ``z`` field of :class:`Realisation`: set from an array or a Couplings, read as the dense z.
+
+    The stored value is always a :class:`~simulate.couplings.Couplings`
+    (``Realisation.couplings``); reading ``z`` gives the float array of a
+    dense model and a ValueError for the others, which have no float matrix.
+    """
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            raise AttributeError("z")  # a required field: no class-level default
+        c = obj.__dict__["couplings"]
+        if isinstance(c, DenseCouplings):
+            return c.z
+        raise ValueError(
+            f"this realisation's couplings follow {c.law!r}, stored as {type(c).__name__} "
+            f"({c.nbytes} bytes), not as a dense float matrix z: use realisation.couplings.matvec(x) / "
+            f".rmatvec(y) for products, or realisation.couplings.dense() for the float64 matrix (small N)")
+
+    def __set__(self, obj, value):
+        obj.__dict__["couplings"] = as_couplings(value)
+
+
 @dataclass(frozen=True, eq=False)
 class Realisation:
     """The random quantities of one network realisation (THEORY.md section 1).
@@ -101,15 +134,41 @@ class Realisation:
     seed : SeedSequence
         The realisation seed; its children 0, 1, 2 seed z, p and u.
     z : ndarray, shape (N, N)
-        iid N(0, 1) coupling noise, in the simulation dtype.
+        iid N(0, 1) coupling noise, in the simulation dtype. Given as an
+        array (a Gaussian :class:`~simulate.couplings.DenseCouplings`) or as
+        any :class:`~simulate.couplings.Couplings`; reading it is defined for
+        dense matrices only (a ValueError otherwise: use ``couplings``).
     pattern : ndarray, shape (N,)
         The pattern p of input (b), float64.
+    couplings : Couplings (read-only property)
+        The stored effective noise z_eff of J (any coupling law).
+
+    For a non-dense law, ``dataclasses.replace`` needs ``z=real.couplings``
+    among the changes (reading ``z`` raises).
     """
 
     network: Network
     seed: np.random.SeedSequence
-    z: np.ndarray
-    pattern: np.ndarray
+    z: np.ndarray = _CouplingField()
+    pattern: np.ndarray = None
+
+    def __post_init__(self):
+        if self.pattern is None:
+            raise ValueError("Realisation needs the input pattern p (pattern=...)")
+        if self.couplings.N != self.network.N:
+            raise ValueError(f"the couplings are for N = {self.couplings.N}, the network has N = {self.network.N}")
+
+    def __repr__(self):
+        return (f"Realisation(network={self.network!r}, seed={self.seed!r}, couplings={self.couplings!r})")
+
+    @property
+    def couplings(self) -> Couplings:
+        return self.__dict__["couplings"]
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The state dtype of the simulation of this realisation."""
+        return self.couplings.dtype
 
     @property
     def gain(self) -> float:
@@ -124,10 +183,11 @@ class Realisation:
         """The dense J = (g z + u v^T) / sqrt(N) in float64 (for tests and spectra only)."""
         N = self.network.N
         v = self.network.mean_weights()
-        return (self.network.g * self.z.astype(np.float64) + v[None, :]) / math.sqrt(N)
+        return (self.network.g * self.couplings.dense() + v[None, :]) / math.sqrt(N)
 
 
-def realise(network: Network, seed=0, dtype=np.float64) -> Realisation:
+def realise(network: Network, seed=0, dtype=np.float64, couplings: CouplingLaw = GaussianCouplings()
+            ) -> Realisation:
     """Draw z and p of one realisation (THEORY.md section 1).
 
     Parameters
@@ -136,7 +196,9 @@ def realise(network: Network, seed=0, dtype=np.float64) -> Realisation:
     seed : int or SeedSequence
         Realisation seed, split as described in the module docstring.
     dtype : numpy.float32 or numpy.float64
-        Storage type of z.
+        State dtype of the simulation (and storage type of a dense z).
+    couplings : CouplingLaw
+        The law of z (:mod:`simulate.couplings`; default: iid N(0, 1), dense).
 
     Returns
     -------
@@ -144,11 +206,12 @@ def realise(network: Network, seed=0, dtype=np.float64) -> Realisation:
     """
     if not isinstance(network, Network):
         raise ValueError(f"network must be a meanfield.Network, got {network!r}")
+    law = coupling_law(couplings)
     ss = seed_sequence(seed)
     z_seed, p_seed, _ = realisation_seeds(ss)
     return Realisation(
         network=network,
         seed=ss,
-        z=draw_coupling(network, z_seed, dtype),
+        z=law.draw(network, z_seed, as_dtype(dtype)),
         pattern=draw_pattern(network, p_seed),
     )

@@ -276,7 +276,7 @@ class ReservoirRealisation:
         dtype = as_dtype(res.dtype)
         engine = choose_engine(res.engine, R, net.phi.builtin, N=net.N, dtype=dtype)
         try:
-            rec = integrate(self.realisation.z, x0, self.realisation.gain, net.mean_weights(),
+            rec = integrate(self.realisation.couplings, x0, self.realisation.gain, net.mean_weights(),
                             self.input_weights, drive, res.dt, net.phi, stride=s, snap_every=s,
                             trace_idx=np.zeros(0, dtype=np.int64), engine=engine)
         except FloatingPointError as exc:

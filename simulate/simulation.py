@@ -17,8 +17,9 @@ from meanfield.results import Provenance
 from meanfield.runner import describe
 
 from . import kernels
+from .couplings import GaussianCouplings
 from .drive import build_drive
-from .engine import Records, choose_engine, integrate
+from .engine import Records, integrate
 from .options import RunOptions, Setup, make_setup
 from .realisation import Realisation, realise
 from .result import SimulationResult
@@ -93,6 +94,7 @@ def run(
     trace_neurons=None,
     keep_final_state: bool = False,
     engine: str = "auto",
+    couplings=GaussianCouplings(),
 ) -> SimulationResult:
     """Integrate one network realisation with forward Euler (THEORY.md section 1).
 
@@ -126,6 +128,9 @@ def run(
         Return x(T).
     engine : {"auto", "rows", "blas"}
         Row kernel or BLAS-3 product per step (:mod:`simulate.engine`).
+    couplings : CouplingLaw
+        Law and storage of z (:mod:`simulate.couplings`): the default iid
+        N(0, 1) dense, or e.g. ``CompactCouplings()`` (int8, 1 byte per coupling).
 
     Returns
     -------
@@ -143,12 +148,12 @@ def run(
         dtype=dtype, replicas=replicas, shared_initial_noise=shared_initial_noise,
         delta_every=delta_every,
         trace_neurons=None if trace_neurons is None else tuple(np.atleast_1d(trace_neurons)),
-        keep_final_state=keep_final_state, engine=engine,
+        keep_final_state=keep_final_state, engine=engine, couplings=couplings,
     )
     setup = make_setup(network, inputs, grid, initial, options)
     x0 = None if x0 is None else _check_x0(x0, network.N, options.replicas)
     ss = seed_sequence(seed)
-    result = simulate_realisation(realise(network, ss, options.dtype), setup, x0=x0)
+    result = simulate_realisation(realise(network, ss, options.dtype, options.couplings), setup, x0=x0)
     params = setup.to_dict() if x0 is None else {**setup.to_dict(), "x0": describe(np.asarray(x0))}
     return replace(result, provenance=Provenance(function="simulate.run", params=params, seed=seed_record(ss)))
 
@@ -203,18 +208,23 @@ def simulate_realisation(
     net, grid, opt = setup.network, setup.grid, setup.options
     if realisation.network != net:
         raise ValueError("the realisation was drawn for another network")
-    if realisation.z.dtype != opt.dtype:
+    couplings = realisation.couplings
+    if couplings.dtype != opt.dtype:
         raise ValueError(
-            f"the realisation holds z in {realisation.z.dtype}, the options ask for {opt.dtype}"
+            f"the realisation holds z in {couplings.dtype}, the options ask for {opt.dtype}"
         )
+    if couplings.law != opt.couplings:
+        raise ValueError(f"the realisation's couplings follow {couplings.law!r}, the options ask for "
+                         f"{opt.couplings!r}: realise it with couplings={opt.couplings!r}, or pass its law "
+                         "in the options")
     if x0 is None:
         x0 = initial_states(realisation, setup)
-    engine = choose_engine(opt.engine, opt.replicas, net.phi.builtin, N=net.N, dtype=opt.dtype)
+    engine = couplings.resolve_engine(opt.engine, opt.replicas, net.phi.builtin)
     snap_every = opt.delta_every or 0
     trace_idx = opt.trace_index(net)
     try:
         rec = integrate(
-            realisation.z, x0, realisation.gain, net.mean_weights(), realisation.pattern,
+            couplings, x0, realisation.gain, net.mean_weights(), realisation.pattern,
             build_drive(net, setup.inputs, grid), grid.dt, net.phi,
             stride=grid.stride, snap_every=snap_every, trace_idx=trace_idx, engine=engine,
         )

@@ -26,8 +26,8 @@ def realisation_zeta(realisation: Realisation, k_max: int) -> np.ndarray:
     Parameters
     ----------
     realisation : Realisation
-        From :func:`simulate.realise` (its z, in any floating type; the
-        products are accumulated in float64).
+        From :func:`simulate.realise` (any coupling law; a dense z in any
+        floating type, the products returned in float64).
     k_max : int
         Number of coefficients (k_max products with z).
 
@@ -49,12 +49,12 @@ def realisation_zeta(realisation: Realisation, k_max: int) -> np.ndarray:
         raise ValueError(f"zeta_k = b^T X^k a / (J0 g^k) needs g > 0 and J0 > 0, got g = {net.g}, J0 = {net.J0}")
     N = net.N
     b = net.mean_weights() / math.sqrt(N)
-    z = realisation.z
+    z = realisation.couplings  # any coupling law; a dense z multiplies in its own dtype
     y = np.ones(N)
     out = np.empty(k_max)
     for k in range(k_max):
         # X y / g = z y / sqrt(N): dividing by g at every step keeps y O(1) for any g
-        y = (z @ y.astype(z.dtype, copy=False)).astype(np.float64) / math.sqrt(N)
+        y = z.matvec(y) / math.sqrt(N)
         out[k] = b @ y / net.J0
     return out
 

@@ -24,6 +24,7 @@ from meanfield.results import FORMAT, LabelledResult, package_version
 
 from .checks import Data, select
 from .requests import SimulationRequest, TheoryRequest, n_items, seconds
+from .requests_paired import PairedRequest
 from .sweep import merge_requests, run_sweep
 
 
@@ -126,6 +127,8 @@ def warm_up(requests) -> None:
         TheoryRequest(net, Inputs(), tiny, n=1, initial=InitialState()).compute(ss)
     for dt in sorted(dtypes):
         SimulationRequest(net, Inputs(), tiny, n=1, dtype=dt).compute(ss)
+    if any(isinstance(r, PairedRequest) for r in requests):
+        PairedRequest(net, Inputs(), tiny, n=1).compute(ss)
 
 
 def _evaluate(check, ensembles, preset):

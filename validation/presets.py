@@ -10,9 +10,13 @@ estimated from the requests' cost models and printed before it starts
 (``full``: hours with 2 workers; use ``--cache`` to resume).
 
 ``quick`` uses T = 40 for the dynamics (the reference P(|h(T)| > 0.5) of
-THEORY.md section 4 is at T = 60: ``full`` only) and resolves a tolerance of
-0.1 in probability and in KS distance at N = 500 (400 networks); its N = 1000
-ensembles are smaller, so many of their comparisons are inconclusive.
+THEORY.md section 4 is at T = 60: ``full`` only). Its sample counts come from
+the power calculation of :mod:`validation.power`: every probability and every
+law of a scalar it compares is resolved to the tolerance 0.1 at each of its
+sizes, with theory and network counts in the ratio that minimises the cost
+(``tests/validation/test_power.py`` checks this for every request). Curve
+comparisons (autocorrelations, spectra) have no closed-form resolution; the
+report says by how much their samples would have to grow.
 """
 
 from __future__ import annotations
@@ -50,7 +54,11 @@ class Preset:
     n_theory : int
         Theory samples per parameter point of checks c, d, e, g.
     networks : Sizes
-        Simulated networks per N for checks c, d, e, g.
+        Simulated networks per N for checks c, d, g.
+    n_theory_spontaneous : int
+        Theory samples of check e (its curves need more than the probabilities of c, d, g).
+    spontaneous_networks : Sizes
+        Simulated networks per N for check e.
     n_zeta : int
         zeta samples per point of checks a, b.
     eigen_networks : Sizes
@@ -73,6 +81,11 @@ class Preset:
         Theory samples of check i (one tangent solve each).
     reservoir_networks : Sizes
         Realised reservoirs per N for check i.
+    T_paired : float
+        Final time of check j.
+    paired_networks : Sizes
+        Networks per N for check j (each with every neuron recorded); three sizes or more fit the
+        exponent of the paired errors.
     """
 
     name: str
@@ -81,20 +94,25 @@ class Preset:
     T_dynamics: float = 60.0
     n_theory: int = 400
     networks: Sizes = field(default_factory=lambda: Sizes(((500, 400), (1000, 400), (2000, 200), (4000, 100))))
+    n_theory_spontaneous: int = 2800
+    spontaneous_networks: Sizes = field(
+        default_factory=lambda: Sizes(((500, 2200), (1000, 2200), (2000, 300), (4000, 100))))
     n_zeta: int = 4000
     eigen_networks: Sizes = field(default_factory=lambda: Sizes(((500, 400), (1000, 200), (2000, 60), (4000, 12))))
     T_entrainment: float = 60.0
-    n_theory_entrainment: int = 300
+    n_theory_entrainment: int = 420
     entrainment_networks: Sizes = field(
-        default_factory=lambda: Sizes(((500, 300), (1000, 300), (2000, 150), (4000, 80))))
+        default_factory=lambda: Sizes(((500, 330), (1000, 330), (2000, 150), (4000, 80))))
     n_boot: int = 2000
     T_replicas: float = 40.0
-    n_theory_replicas: int = 200
-    replica_networks: Sizes = field(default_factory=lambda: Sizes(((1000, 200), (2000, 100))))
+    n_theory_replicas: int = 310
+    replica_networks: Sizes = field(default_factory=lambda: Sizes(((1000, 460), (2000, 100))))
     reservoir_steps: int = 400
-    n_theory_reservoir: int = 300
-    reservoir_networks: Sizes = field(default_factory=lambda: Sizes(((250, 300), (500, 300), (1000, 200),
+    n_theory_reservoir: int = 420
+    reservoir_networks: Sizes = field(default_factory=lambda: Sizes(((250, 330), (500, 330), (1000, 330),
                                                                      (2000, 100), (4000, 60))))
+    T_paired: float = 60.0
+    paired_networks: Sizes = field(default_factory=lambda: Sizes(((500, 100), (1000, 60), (2000, 30), (4000, 30))))
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -102,7 +120,8 @@ class Preset:
 
     def to_dict(self) -> dict:
         d = dict(self.__dict__)
-        for k in ("networks", "eigen_networks", "entrainment_networks", "replica_networks", "reservoir_networks"):
+        for k in ("networks", "spontaneous_networks", "eigen_networks", "entrainment_networks", "replica_networks", "reservoir_networks",
+                  "paired_networks"):
             d[k] = {str(n): c for n, c in getattr(self, k).per_N}
         return d
 
@@ -113,20 +132,30 @@ QUICK = Preset(
     name="quick",
     sim_dtype="float32",
     T_dynamics=40.0,
-    n_theory=360,
-    networks=Sizes(((500, 400), (1000, 100))),
-    n_zeta=800,
-    eigen_networks=Sizes(((500, 120), (1000, 100))),  # the rank-one outliers make N = 1000 cheap
+    # sized by validation.power: 1/n + 1/m <= (0.1 / 1.358)^2 resolves the KS tolerance 0.1 at both N
+    # (and every proportion, whose budget is twice as large), at the least cost for the measured
+    # seconds per theory sample and per network (validation.requests' cost models)
+    n_theory=420,
+    networks=Sizes(((500, 330), (1000, 330))),
+    # the spectrum of h resolved 0.196 at 420 / 330 and 0.118 at 1900 / 1500 (a bootstrap band, ~1/sqrt of
+    # the samples): 6.6x the first counts reach the tolerance 0.1 at N = 500; N = 1000 would double the run
+    n_theory_spontaneous=2800,
+    spontaneous_networks=Sizes(((500, 2200),)),
+    n_zeta=1600,
+    eigen_networks=Sizes(((500, 210), (1000, 210))),  # the rank-one outliers make N = 1000 cheap
     T_entrainment=40.0,
-    n_theory_entrainment=100,
-    entrainment_networks=Sizes(((500, 120), (1000, 40))),
+    n_theory_entrainment=420,
+    entrainment_networks=Sizes(((500, 330), (1000, 330))),
     n_boot=500,
     T_replicas=10.0,
-    n_theory_replicas=80,
-    replica_networks=Sizes(((500, 80),)),
+    n_theory_replicas=310,
+    replica_networks=Sizes(((500, 460),)),
     reservoir_steps=200,
-    n_theory_reservoir=100,
-    reservoir_networks=Sizes(((500, 100), (2000, 60))),
+    n_theory_reservoir=390,
+    reservoir_networks=Sizes(((500, 390),)),
+    T_paired=40.0,
+    # the exponent's standard error was 0.11 with 30 / 20 / 12 networks; 2.1x as many reach 1.96 se <= 0.15
+    paired_networks=Sizes(((500, 64), (1000, 42), (2000, 26))),
 )
 
 SMOKE = Preset(
@@ -135,6 +164,8 @@ SMOKE = Preset(
     T_dynamics=24.0,
     n_theory=16,
     networks=Sizes(((200, 12), (400, 8))),
+    n_theory_spontaneous=16,
+    spontaneous_networks=Sizes(((200, 12), (400, 8))),
     n_zeta=60,
     eigen_networks=Sizes(((200, 8), (400, 4))),
     T_entrainment=24.0,
@@ -147,6 +178,8 @@ SMOKE = Preset(
     reservoir_steps=40,
     n_theory_reservoir=8,
     reservoir_networks=Sizes(((200, 6),)),
+    T_paired=10.0,
+    paired_networks=Sizes(((200, 3), (400, 3), (800, 2))),
 )
 
 PRESETS = {"smoke": SMOKE, "quick": QUICK, "full": FULL}

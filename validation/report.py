@@ -142,8 +142,17 @@ VERDICT_RULE = (
     "none fails and at least half pass.")
 
 
-def render_html(results, figures: dict, meta: dict) -> str:
-    """The whole page as a string (pure)."""
+def _headline(headline) -> str:
+    if not headline:
+        return ""
+    name, png = headline
+    return (f'<figure><img alt="{html.escape(name)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+            "<figcaption>Paired discrepancies against N (check j): each network against the theory given its "
+            "own population path, with the expected slope.</figcaption></figure>")
+
+
+def render_html(results, figures: dict, meta: dict, headline=None) -> str:
+    """The whole page as a string (pure); ``headline`` = (name, PNG bytes) is shown under the summary table."""
     sections = "".join(_section(r, figures.get(r.name, [])) for r in results)
     totals = {v: sum(r.verdict.value == v for r in results) for v in ("pass", "fail", "inconclusive")}
     meta_rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td><code>{html.escape(json.dumps(to_jsonable(v)))}"
@@ -163,6 +172,7 @@ def render_html(results, figures: dict, meta: dict) -> str:
 <p><b>{totals['pass']} pass, {totals['fail']} fail, {totals['inconclusive']} inconclusive</b>
 of {len(results)} checks. The equations are THEORY.md; every number below is in <code>metrics.json</code>.</p>
 {_summary_table(results)}
+{_headline(headline)}
 <details><summary>how verdicts are decided</summary><p>{html.escape(VERDICT_RULE)}</p></details>
 {sections}
 <h2>Run parameters, seeds and version</h2>
@@ -184,7 +194,7 @@ def write_report(out_dir, results, checks, meta: dict) -> Path:
     t0 = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    figures = {}
+    figures, headline = {}, None
     by_name = {c.name: c for c in checks}
     for res in results:
         pngs = []
@@ -193,11 +203,13 @@ def write_report(out_dir, results, checks, meta: dict) -> Path:
             (out / f"{name}.png").write_bytes(png)
             pngs.append((name, png))
         figures[res.name] = pngs
+        if by_name[res.name].headline and pngs and headline is None:
+            headline = pngs[0]
     spent = time.perf_counter() - t0
     meta = {**meta, "wall_seconds": meta.get("wall_seconds", 0.0) + spent,
             "timings_seconds": {**meta.get("timings_seconds", {}), "figures": spent}}
     metrics = {"meta": to_jsonable(meta), "checks": [r.to_dict() for r in results]}
     (out / "metrics.json").write_text(json.dumps(to_jsonable(metrics), indent=1, allow_nan=False))
     page = out / "index.html"
-    page.write_text(render_html(results, figures, meta), encoding="utf-8")
+    page.write_text(render_html(results, figures, meta, headline), encoding="utf-8")
     return page

@@ -91,7 +91,7 @@ class TheoryRequest(Request):
 
     def cost(self) -> float:
         """Seconds per item, measured on the development machine (one core)."""
-        return 4.0e-7 * self.grid.n_steps**2 + 0.002
+        return 1.8e-7 * self.grid.n_steps**2 + 0.002
 
     def compute(self, seed: np.random.SeedSequence) -> dict:
         """One theory sample; a solver error gives a *failed* item (NaN paths, ``failed = 1``, the message).
@@ -136,7 +136,7 @@ class SimulationRequest(Request):
                 "grid": self.grid.to_dict(), "initial": self.initial.to_dict(), "dtype": self.dtype}
 
     def cost(self) -> float:
-        per = 5.8e-10 if self.dtype == "float64" else 3.2e-10
+        per = 2.0e-10 if self.dtype == "float64" else 1.1e-10
         memory_bound = 0.75 if self.network.N <= 1000 else 1.8
         return per * memory_bound * self.network.N**2 * self.grid.n_steps + 0.005
 
@@ -271,7 +271,7 @@ class LinearTheoryRequest(Request):
         return 1
 
     def cost(self) -> float:
-        return 2.0e-3 * self.n
+        return 8.7e-3 * self.n
 
     def compute(self, seed: np.random.SeedSequence) -> dict:
         from meanfield.linear import outlier_distribution

@@ -45,7 +45,7 @@ class LyapunovTheoryRequest(Request):
                 "method": "tangent", "settings": TANGENT_SETTINGS.to_dict()}
 
     def cost(self) -> float:
-        return 2.5e-5 * self.grid.n_steps**2 + 0.05     # two tangent solves, ~3.6 s at K = 400
+        return 2.5e-6 * self.grid.n_steps**2 + 0.04     # two tangent solves
 
     def compute(self, seed: np.random.SeedSequence) -> dict:
         from meanfield.lyapunov import lyapunov_ensemble
@@ -81,7 +81,7 @@ class LyapunovSimulationRequest(Request):
         return {"network": self.network.to_dict(), "grid": self.grid.to_dict(), "window": _window(self.window)}
 
     def cost(self) -> float:
-        return 3.0 * 5.8e-10 * self.network.N**2 * self.grid.n_steps + 0.01
+        return 3.0 * 2.5e-10 * self.network.N**2 * self.grid.n_steps + 0.01
 
     def compute(self, seed: np.random.SeedSequence) -> dict:
         from meanfield.model import Inputs
@@ -135,7 +135,7 @@ class DiscriminationTheoryRequest(Request):
                 "mix": float(self.mix), "w_seed": int(self.w_seed), "theta": float(self.theta)}
 
     def cost(self) -> float:
-        return 2.0e-6 * self.grid.n_steps**2 + 0.05
+        return 5.0e-7 * self.grid.n_steps**2 + 0.007
 
     def compute(self, seed: np.random.SeedSequence) -> dict:
         from meanfield.readout import ReadoutWeights, discriminate, sign_stimuli
@@ -179,7 +179,7 @@ class DiscriminationSimulationRequest(Request):
     params = DiscriminationTheoryRequest.params
 
     def cost(self) -> float:
-        return 2 * 5.8e-10 * self.network.N**2 * self.grid.n_steps + 0.01
+        return 2 * 0.85e-10 * self.network.N**2 * self.grid.n_steps + 0.002
 
     def compute(self, seed: np.random.SeedSequence) -> dict:
         import simulate

@@ -105,7 +105,7 @@ class ReservoirFTLETheoryRequest(_ReservoirTask):
 
     def cost(self) -> float:
         K = self.steps * self.reservoir.substeps
-        return 1.25e-5 * K**2 + 0.03     # one tangent solve
+        return 1.0e-6 * K**2 + 0.008     # one tangent solve
 
     def compute(self, seed: np.random.SeedSequence) -> dict:
         from meanfield.lyapunov import macro_exponent
@@ -138,7 +138,7 @@ class ReservoirFTLESimulationRequest(_ReservoirTask):
 
     def cost(self) -> float:
         N = self.reservoir.network.N
-        return 2.0 * 3.2e-10 * N**2 * self.steps * self.reservoir.substeps + 0.01
+        return 1.15e-9 * N**2 * self.steps * self.reservoir.substeps + 0.01
 
     def compute(self, seed: np.random.SeedSequence) -> dict:
         rr = self.reservoir.realise(seed)

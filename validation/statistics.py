@@ -1,6 +1,6 @@
 """Statistical comparisons of a theory ensemble with a simulation ensemble.
 
-Three kinds, one result type (:class:`Comparison`) and one decision rule
+Four kinds, one result type (:class:`Comparison`) and one decision rule
 (:func:`validation.verdict.decide`):
 
 * :func:`compare_proportions`  probabilities (P(state), P(x = 0 unstable),
@@ -13,7 +13,10 @@ Three kinds, one result type (:class:`Comparison`) and one decision rule
   reported beside it;
 * :func:`compare_curves` ensemble-mean curves (Delta(t,t), autocorrelations,
   spectra): a bootstrap over realisations on both sides gives pointwise
-  standard errors and a simultaneous (max-t) 95 % band of the difference.
+  standard errors and a simultaneous (max-t) 95 % band of the difference;
+* :func:`compare_estimate` a number that the theory fixes once each network's
+  own population path is given (paired checks: a convergence exponent, the
+  variance of whitened innovations) against its estimate on networks.
 
 Every interval is a 95 % interval; ``alpha`` is the level of the test of
 equality (the caller's Bonferroni-corrected level).
@@ -48,7 +51,7 @@ class Comparison:
 
     Attributes
     ----------
-    kind : {"proportion", "distribution", "curve"}
+    kind : {"proportion", "distribution", "curve", "estimate"}
     label : str
         What is compared, e.g. ``"P(coherent), g=0.8 J0=2"``.
     N : int or None
@@ -119,11 +122,15 @@ class Comparison:
 
     def summary(self) -> str:
         """One line with the numbers behind the verdict."""
+        from .power import growth_needed  # power sizes samples from this module's constants
+
         lo, hi = self.interval
-        return (
-            f"{self.label}: d = {self.discrepancy:+.3f} [{lo:+.3f}, {hi:+.3f}], "
-            f"tol {self.tolerance:g}, p = {self.p_value:.3g} -> {self.verdict.value}"
-        )
+        txt = (f"{self.label}: d = {self.discrepancy:+.3f} [{lo:+.3f}, {hi:+.3f}], "
+               f"tol {self.tolerance:g}, p = {self.p_value:.3g} -> {self.verdict.value}")
+        if self.verdict is Verdict.INCONCLUSIVE and self.resolution > self.tolerance:
+            txt += (f" (resolution {self.resolution:.3f} > tol: about "
+                    f"{growth_needed(self.resolution, self.tolerance):.1f}x the samples on both sides would resolve it)")
+        return txt
 
 
 def _check_alpha_tol(alpha, tolerance):
@@ -326,4 +333,42 @@ def compare_curves(theory, simulation, x=None, *, tolerance: float, tolerance_re
         verdict=verdict,
         extra={"scale": scale, "max_t": tmax, "band_quantile": q, "n_boot": n_boot, "p_bootstrap": p_boot,
                "curves": {"x": xs, "theory": ca, "simulation": cb, "band": q * se}},
+    )
+
+
+# ----------------------------------------------------------------------------- paired estimates
+def compare_estimate(estimate: float, interval: tuple[float, float], expected: float, z: float, *,
+                     tolerance: float, tolerance_reason: str = "", alpha: float = 0.05, label: str = "",
+                     N: int | None = None, extra: dict | None = None) -> Comparison:
+    """Compare an estimate measured on networks with the value the theory fixes (a paired check).
+
+    For quantities that the theory predicts exactly once each network's own
+    population path is given (a fitted convergence exponent, the variance of
+    whitened innovations), there is no theory sample: the discrepancy is
+    d = estimate - expected, with the estimate's 95 % interval shifted by
+    ``expected``, and the test of d = 0 uses the z-score the caller computed
+    under the null (two-sided normal p-value).
+
+    Parameters
+    ----------
+    estimate : float
+    interval : (float, float)
+        95 % interval of the estimate.
+    expected : float
+        The theory's value.
+    z : float
+        Standardised d under the null hypothesis d = 0.
+    """
+    _check_alpha_tol(alpha, tolerance)
+    lo, hi = float(interval[0]) - expected, float(interval[1]) - expected
+    d = float(estimate) - expected
+    p_value = float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else float("nan")
+    resolution = 0.5 * (hi - lo)
+    verdict = decide(d, (lo, hi), resolution, p_value, tolerance, alpha)
+    return Comparison(
+        kind="estimate", label=label, N=N, theory={"expected": float(expected)},
+        simulation={"estimate": float(estimate), "interval": [float(interval[0]), float(interval[1])]},
+        discrepancy=d, interval=(lo, hi), resolution=resolution, se=resolution / Z95, p_value=p_value,
+        tolerance=tolerance, tolerance_reason=tolerance_reason, alpha=alpha, verdict=verdict,
+        extra=dict(extra or {}),
     )

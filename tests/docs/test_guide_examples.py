@@ -10,6 +10,7 @@ import re
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide"
@@ -58,3 +59,15 @@ def test_readme_reservoir_example_runs(capsys, one_numba_thread):
     assert accuracy > 0.9 and ftle < 0.0   # a contracting reservoir that holds the bit
     # g = 0.5 < 1: the score is the exact section 3 loop gain J0 sum_k zeta_k g^k of this realisation
     assert -1.0 < score < 1.0
+
+
+def test_readme_coupling_example_runs(one_numba_thread):
+    readme = (GUIDE.parents[1] / "README.md").read_text()
+    block = re.search(r"### Coupling models.*?```python\n(.*?)```", readme, flags=re.S).group(1)
+    block = block.replace("N=8000", "N=400")   # the same calls on a small network
+    namespace = {"__name__": "__main__", "mf": __import__("meanfield"), "simulate": __import__("simulate")}
+    exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102 - our own docs
+    for name in ("compact", "sparse"):
+        res = namespace[name]
+        assert np.all(np.isfinite(res.h)) and res.h.shape == (401,)
+        assert res.provenance.params["options"]["couplings"]["law"] == name   # saved with the result

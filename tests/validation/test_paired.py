@@ -164,3 +164,33 @@ def test_whitening_a_theory_path_gives_back_its_innovations():
     np.testing.assert_allclose(w.xi, path.xi[path.pivot_times], rtol=1e-7, atol=1e-7)
     wrong = paired.whiten(r, path.chat, 1.2 * net.J0, scale=1.44 * net.J0**2 * np.diag(path.C))
     np.testing.assert_allclose(wrong.xi, path.xi[path.pivot_times] / 1.2, rtol=1e-7, atol=1e-7)
+
+
+def test_paired_request_item_is_the_network_that_simulate_run_draws():
+    import simulate
+    from meanfield.conditional import conditional_moments
+    from validation.requests_paired import PIVOT_TOL, PairedRequest
+
+    net = mf.Network(N=300, g=1.5, J0=1.0)
+    grid = mf.TimeGrid(dt=0.1, T=6.0)
+    req = PairedRequest(net, mf.Inputs(), grid, n=1)
+    seed = np.random.SeedSequence(7)
+    item = req.compute(seed)
+    # the same network and path through the public calls, independently of the request
+    res = simulate.run(net, mf.Inputs(), grid, seed=seed, trace_neurons=np.arange(net.N), dtype=np.float64)
+    emp = paired.network_moments(res.traces, net)
+    th = conditional_moments(net, emp.h, mf.Inputs(), grid)
+    assert item["sup_delta"] == pytest.approx(paired.relative_error(emp.delta, th.delta).sup, rel=1e-12)
+    w = paired.whiten(paired.feedback_residual(emp.m, emp.M, th.D, net), emp.chat, net.J0, PIVOT_TOL,
+                      net.J0**2 * np.diag(emp.C))
+    xi = item["xi"][np.isfinite(item["xi"])]
+    np.testing.assert_allclose(xi, w.xi, rtol=1e-12)
+    np.testing.assert_allclose(item["h_pivot"][: xi.size], emp.h[w.pivot_steps], rtol=1e-12)
+    assert item["xi"].shape == (grid.n_steps + 1,)
+
+
+def test_paired_request_refuses_a_network_without_feedback():
+    from validation.requests_paired import PairedRequest
+
+    with pytest.raises(ValueError, match="J0 > 0"):
+        PairedRequest(mf.Network(N=100, g=1.5, J0=0.0), mf.Inputs(), mf.TimeGrid(dt=0.1, T=1.0), n=1)

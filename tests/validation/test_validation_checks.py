@@ -30,6 +30,7 @@ PRESET = dataclasses.replace(
     T_entrainment=40.0, n_theory_entrainment=1000, entrainment_networks=Sizes(((500, 1000), (1000, 1000))),
     n_boot=200, n_theory_replicas=1000, replica_networks=Sizes(((500, 1000), (1000, 1000))),
     n_theory_reservoir=1000, reservoir_networks=Sizes(((500, 1000), (1000, 1000), (2000, 1000))),
+    paired_networks=Sizes(((500, 60), (1000, 60), (2000, 60))),
 )
 
 
@@ -159,9 +160,25 @@ def law_reservoir(req, bad, rng):
     return {"macro": np.float64(macro), "score": np.float64(rng.standard_normal())}
 
 
+def law_paired(req, bad, rng):
+    # right: errors ~ N^-1/2 and unit-variance innovations; wrong: errors ~ N^-1/4 (no N^-1/2 convergence) and
+    # innovations whitened with J0 x 1.2 (variance 1/1.44); the control is a valid N(0, 1) in both
+    N, K1 = req.network.N, req.grid.n_steps + 1
+    p = 0.25 if bad else 0.5
+    err = 8.0 * N**-p * (1 + 0.2 * rng.standard_normal(2))
+    xi = np.full(K1, np.nan)
+    xi[:40] = rng.standard_normal(40) / (1.2 if bad else 1.0)
+    ctrl = np.full(K1, np.nan)
+    ctrl[:40] = rng.standard_normal(40)
+    h = np.full(K1, np.nan)
+    h[:40] = rng.standard_normal(40)
+    return {"sup_delta": np.float64(err[0]), "sup_chat": np.float64(err[1]), "diag_delta": np.float64(err[0] / 2),
+            "xi": xi, "h_pivot": h, "xi_control": ctrl}
+
+
 LAWS = {"a": law_outliers, "b": law_instability, "c": law_transients, "d": law_states,
         "e": law_spontaneous, "f": law_entrainment, "g": law_detuning, "h": law_replicas,
-        "i": law_reservoir}
+        "i": law_reservoir, "j": law_paired}
 
 
 @pytest.mark.parametrize("name", sorted(LAWS))

@@ -32,7 +32,9 @@ def test_smoke_report_end_to_end_and_resume(tmp_path):
             assert lo <= hi and comp["tolerance"] > 0 and comp["tolerance_reason"]
     pngs = sorted(p.name for p in out.glob("*.png"))
     assert len(pngs) == len(CHECKS)
-    assert page.count("data:image/png;base64,") == len(CHECKS)
+    # every check's figure, and the paired check's again under the summary table (the headline)
+    assert page.count("data:image/png;base64,") == len(CHECKS) + 1
+    assert page.index("Paired discrepancies against N") < page.index("id='check-a'")
     meta = metrics["meta"]
     assert meta["preset"]["name"] == "smoke" and meta["package_version"]
     assert all("seed" in e and "params" in e for e in meta["ensembles"])

@@ -195,3 +195,18 @@ def test_fit_flags_noise_limited_points_and_rejects_bad_input():
     assert fit.noise_limited == 2
     with pytest.raises(ValueError, match="distinct"):
         fit_exponent([500, 500], [0.1, 0.1], [0.01, 0.01])
+
+
+def test_compare_estimate_decides_like_the_other_kinds():
+    from validation.statistics import compare_estimate
+
+    # a variance of 0.99 [0.97, 1.01] against 1 with tolerance 0.05: equivalence shown
+    ok = compare_estimate(0.99, (0.97, 1.01), 1.0, z=-0.5, tolerance=0.05)
+    assert ok.verdict is Verdict.PASS and ok.discrepancy == pytest.approx(-0.01)
+    assert ok.interval == pytest.approx((-0.03, 0.01)) and ok.resolution == pytest.approx(0.02)
+    # 0.69 [0.66, 0.72] (whitening with J0 x 1.2): the whole interval beyond the tolerance, z = -14
+    bad = compare_estimate(0.69, (0.66, 0.72), 1.0, z=-14.0, tolerance=0.05)
+    assert bad.verdict is Verdict.FAIL and bad.p_value < 1e-40
+    # 0.93 [0.88, 0.98]: significant, but the interval reaches inside the tolerance
+    mid = compare_estimate(0.93, (0.88, 0.98), 1.0, z=-3.0, tolerance=0.05)
+    assert mid.verdict is Verdict.INCONCLUSIVE

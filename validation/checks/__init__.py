@@ -12,7 +12,13 @@ f      entrainment by sparse input, P(coherent) vs A, N^(-1/4)     section 4
 g      lambda0 != 0 (detuned) and what is special at lambda0 = 0   sections 1, 2, 4
 h      one network, two conditions: Lyapunov exponents, stimuli    sections 5, 6
 i      macro FTLE of reservoirs under a task input                 sections 5, 9
+j      each network given its own h: moments, whitening            sections 2, 4
 =====  ==========================================================  ===========================
+
+Check (k), learning curves of a reservoir readout predicted from the kernel
+(:mod:`.learning_curve`, sections 4 and 9), is not registered: one realisation
+costs minutes, more than the main job's whole budget; ``python
+scripts/learning_curves.py`` runs it and prints its verdict.
 
 Adding a check: write a module with a :class:`~.base.Check` subclass (``requests``,
 ``evaluate``, ``figures``), and :func:`register` an instance below. The sweep,
@@ -24,6 +30,7 @@ from __future__ import annotations
 from .base import Check, CheckResult, Data
 from .detuning import DetuningCheck
 from .entrainment import EntrainmentCheck
+from .paired import PairedCheck
 from .replicas import ReplicaCheck
 from .reservoirs import ReservoirCheck
 from .spectra import InstabilityCheck, OutlierCheck
@@ -43,7 +50,7 @@ def register(check: Check) -> Check:
 
 
 for _check in (OutlierCheck(), InstabilityCheck(), TransientsCheck(), StatesCheck(), SpontaneousCheck(),
-               EntrainmentCheck(), DetuningCheck(), ReplicaCheck(), ReservoirCheck()):
+               EntrainmentCheck(), DetuningCheck(), ReplicaCheck(), ReservoirCheck(), PairedCheck()):
     register(_check)
 
 

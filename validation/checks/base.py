@@ -93,6 +93,8 @@ class Check:
     statistic = ""
     tolerance = 0.1
     tolerance_reason = ""
+    #: the report shows this check's first figure at the top, beside the summary table
+    headline = False
 
     def description(self) -> dict:
         return {k: getattr(self, k) for k in ("parameters", "observable", "theory", "simulation",

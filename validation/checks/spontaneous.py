@@ -48,8 +48,9 @@ class SpontaneousCheck(Check):
 
     def _point(self, preset):
         g, J0 = SET
-        return point(f"g={g:g}, J0={J0:g}", g, J0, preset.T_dynamics, preset.n_theory, preset.networks,
-                     preset.sim_dtype)
+        # its own counts: a mean curve of h is noisier than a probability (each path's slow level enters)
+        return point(f"g={g:g}, J0={J0:g}", g, J0, preset.T_dynamics, preset.n_theory_spontaneous,
+                     preset.spontaneous_networks, preset.sim_dtype)
 
     def requests(self, preset):
         return self._point(preset).requests()
