@@ -14,6 +14,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "pretraining_delay.py
 
 @pytest.mark.slow
 def test_pretraining_delay_smallest_run_and_resume(tmp_path, capsys):
+    pytest.importorskip("reservoirpy")   # the ESN group of the comparison ("pip install .[bench]")
     spec = importlib.util.spec_from_file_location("scripts_pretraining_delay", SCRIPT)
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
