@@ -127,12 +127,25 @@ class LocalBackend:
         )
         pending = {}
         finished = False
+        # a bounded window of submitted tasks, refilled in the given order: waiting on every pending
+        # future at each completion costs O(pending) per task, which for the thousands of short tasks
+        # of a validation sweep kept the parent process busy at half a core
+        queue = iter(todo)
+        window = 4 * self.workers
+
+        def refill():
+            for i in queue:
+                pending[pool.submit(task, i, items[i])] = i
+                if len(pending) >= window:
+                    return
+
         try:
-            pending = {pool.submit(task, i, items[i]): i for i in todo}
+            refill()
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
                     yield pending.pop(fut), fut.result()
+                refill()
             finished = True
         except BrokenProcessPool as exc:
             raise RuntimeError(

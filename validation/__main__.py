@@ -2,7 +2,7 @@
 
 Examples::
 
-    python -m validation --quick                      # the README's main job, about 7-8 min on 2 cores
+    python -m validation --quick                      # the README's main job, about 6 min on 2 cores
     python -m validation --full --cache .validation_cache --workers 2
     python -m validation --quick --only b d --out report_bd
     python -m validation --smoke --backend dask --workers 2
@@ -47,7 +47,7 @@ def build_parser(prog: str = "python -m validation") -> argparse.ArgumentParser:
                     "(index.html, PNG figures, metrics.json).")
     size = p.add_mutually_exclusive_group()
     size.add_argument("--quick", dest="preset", action="store_const", const="quick",
-                      help="default parameter set, N in {500, 1000}, about 7-8 minutes on 2 cores (default)")
+                      help="default parameter set, N in {500, 1000}, about 6 minutes on 2 cores (default)")
     size.add_argument("--full", dest="preset", action="store_const", const="full",
                       help="publication setting, N in {500, 1000, 2000, 4000}: hours; use --cache to resume")
     size.add_argument("--smoke", dest="preset", action="store_const", const="smoke",
