@@ -129,7 +129,7 @@ class LocalBackend:
         finished = False
         # a bounded window of submitted tasks, refilled in the given order: waiting on every pending
         # future at each completion costs O(pending) per task, which for the thousands of short tasks
-        # of a validation sweep kept the parent process busy at half a core
+        # of a validation sweep made the parent process compete with the workers for the cores
         queue = iter(todo)
         window = 4 * self.workers
 

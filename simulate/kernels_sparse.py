@@ -277,8 +277,8 @@ def integrate_ell(idx, val, X, gain, v, pattern, mask, a, b, c, dt, code,
 # Stored synapse-replica products per step below which the serial kernel runs. A parallel step
 # waits at its barrier for the slowest thread: on a shared machine a descheduled thread costs a
 # scheduler time slice (milliseconds) per step, which only a step of ~10 ms (about 8e6 products)
-# amortises; below that the serial kernel was measured up to 6x faster under load, and never
-# more than 2x slower on an idle 2-core machine.
+# amortises; below it the serial kernel is the robust choice: much faster under load, at most a
+# small factor slower on an idle machine (``python benchmarks/bench_sparse.py`` prints both).
 PARALLEL_FROM_WORK = 1 << 23
 
 

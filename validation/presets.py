@@ -137,8 +137,8 @@ QUICK = Preset(
     # seconds per theory sample and per network (validation.requests' cost models)
     n_theory=420,
     networks=Sizes(((500, 330), (1000, 330))),
-    # the spectrum of h resolved 0.196 at 420 / 330 and 0.118 at 1900 / 1500 (a bootstrap band, ~1/sqrt of
-    # the samples): 6.6x the first counts reach the tolerance 0.1 at N = 500; N = 1000 would double the run
+    # a curve's bootstrap band has no closed form: these counts are the growth that
+    # validation.power.growth_needed extrapolated from a smaller run; at N = 1000 they would double the run
     n_theory_spontaneous=2800,
     spontaneous_networks=Sizes(((500, 2200),)),
     n_zeta=1600,
@@ -154,7 +154,7 @@ QUICK = Preset(
     n_theory_reservoir=390,
     reservoir_networks=Sizes(((500, 390),)),
     T_paired=40.0,
-    # the exponent's standard error was 0.11 with 30 / 20 / 12 networks; 2.1x as many reach 1.96 se <= 0.15
+    # enough networks for the exponent's 95 % half-width (1.96 se, se ~ 1/sqrt(networks)) to reach 0.15
     paired_networks=Sizes(((500, 64), (1000, 42), (2000, 26))),
 )
 

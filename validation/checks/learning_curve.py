@@ -66,7 +66,7 @@ FORMS = ("self-consistent", "asymptotic")
 #: step budget of both SGD readouts (same for plain and theory SGD), batch size
 SGD_STEPS, SGD_BATCH = 4000, 64
 CV_ALPHAS = tuple(float(a) for a in np.logspace(-5, 1.5, 27))
-#: predicted curve judged for n >= N_JUDGED (the issue's target: within 15 % of the measured one)
+#: predicted curve judged for n >= N_JUDGED (the target of the learning theory: within 15 % of the measured one)
 N_JUDGED = 50
 
 
@@ -252,7 +252,7 @@ class LearningCurveCheck(Check):
                  "realisations and draws, judged for n >= 50; reported: the paired-theory, empirical-kernel and "
                  "asymptotic predictions and the four readouts")
     tolerance = 0.15
-    tolerance_reason = "the issue's target: the predicted learning curve within 15 % of the measured one"
+    tolerance_reason = "the learning theory's target: the predicted learning curve within 15 % of the measured one"
 
     def requests(self, preset):
         return [LearningCurveRequest(reservoir(N), preset.learning_networks.count(N), P=preset.learning_P,
