@@ -10,6 +10,9 @@ errors (theory kernel and empirical kernel, self-consistent and asymptotic
 forms) with their ratio to the measured theory-beta ridge, and the paired
 difference theory SGD - CV ridge; writes the table to ``--out/summary.json``.
 
+The defaults of --N, --draws and --P are those of the ``full`` preset
+(``validation.presets.FULL.learning_*``); ``--realisations`` runs fewer than it.
+
 Run:  python scripts/learning_curves.py [--N 500] [--realisations 3] [--draws 5] [--out /tmp/learning_curves]
 """
 
@@ -33,34 +36,34 @@ from validation.checks.learning_curve import (
     mean_interval,
     reservoir,
 )
+from validation.presets import FULL
 
 
 def check_verdict(res, args, items):
     """The verdict of validation check (k) on these items (the same evaluation as the report's)."""
+    import dataclasses
     import types
 
     from validation.checks.base import Data
-    from validation.checks.learning_curve import (
-        LearningCurveCheck,
-        LearningCurveRequest,
-    )
+    from validation.checks.learning_curve import LearningCurveCheck
     from validation.presets import Sizes
 
-    preset = types.SimpleNamespace(learning_networks=Sizes(((args.N, len(items)),)), learning_P=args.P,
-                                   learning_draws=args.draws)
-    req = LearningCurveRequest(res, len(items), P=args.P, draws=args.draws, task_seed=args.task_seed)
+    preset = dataclasses.replace(FULL, learning_networks=Sizes(((args.N, len(items)),)), learning_P=args.P,
+                                 learning_draws=args.draws)
+    check = LearningCurveCheck()
+    (req,) = check.requests(preset)   # keyed as the check looks its data up (its task seed is the default)
     for it in items:
         it.setdefault("n_grid", np.asarray(N_GRID))
-    return LearningCurveCheck().evaluate(Data({req.key(): types.SimpleNamespace(items=tuple(items), seed={})}),
-                                         preset)
+    return check.evaluate(Data({req.key(): types.SimpleNamespace(items=tuple(items), seed={})}), preset)
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--N", type=int, default=500)
+    (N_full,) = FULL.learning_networks.N
+    p.add_argument("--N", type=int, default=N_full)
     p.add_argument("--realisations", type=int, default=3)
-    p.add_argument("--draws", type=int, default=5)
-    p.add_argument("--P", type=int, default=2000)
+    p.add_argument("--draws", type=int, default=FULL.learning_draws)
+    p.add_argument("--P", type=int, default=FULL.learning_P)
     p.add_argument("--task-seed", type=int, default=13)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="/tmp/learning_curves")

@@ -44,15 +44,16 @@ SPARSE = mf.SparseInput(kappa=1.0, A=2.0)
 CASES = {"spont": mf.Inputs(), "sparse": mf.Inputs(sparse=SPARSE)}
 
 
-def one_network(case: str, N: int, seed: int, T: float, f: float = 0.8) -> dict:
-    net = mf.Network(N=N, g=G, J0=J0, f=f)
+def one_network(case: str, N: int, seed: int, T: float, f: float = 0.8, g: float = G, J0: float = J0,
+                phi: str = "tanh") -> dict:
+    net = mf.Network(N=N, g=g, J0=J0, f=f, phi=phi)
     grid = mf.TimeGrid(dt=DT, T=T)
     inputs = CASES[case]
     ss = np.random.SeedSequence(1400 + (0 if case == "spont" else 1), spawn_key=(N, seed))
     res = simulate.run(net, inputs, grid, seed=ss, trace_neurons=np.arange(N), engine="blas")
     emp = paired.network_moments(res.traces, net)
     th = conditional_moments(net, emp.h, inputs, grid)
-    out = {"N": N, "seed": seed, "T": T, "f": f}
+    out = {"N": N, "seed": seed, "T": T, "f": f, "g": g, "J0": J0, "phi": phi}
     for name, e, t in (("delta", emp.delta, th.delta), ("chat", emp.chat, th.chat)):
         err = paired.relative_error(e, t)
         tri = np.tril_indices(e.shape[0])
@@ -223,6 +224,9 @@ def main(argv=None):
     ap.add_argument("--first-seed", type=int, default=0)
     ap.add_argument("--T", type=float, default=40.0)
     ap.add_argument("--f", type=float, default=0.8, help="fraction of excitatory neurons (use a separate --out)")
+    ap.add_argument("--g", type=float, default=G, help="use a separate --out for each (g, J0, phi)")
+    ap.add_argument("--J0", type=float, default=J0)
+    ap.add_argument("--phi", choices=("tanh", "erf", "linear"), default="tanh")
     ap.add_argument("--out", type=Path, default=Path("paired_out"))
     ap.add_argument("--summary", action="store_true")
     args = ap.parse_args(argv)
@@ -240,7 +244,7 @@ def main(argv=None):
             if f.exists():
                 continue
             t0 = time.time()
-            d = one_network(args.case, N, seed, args.T, args.f)
+            d = one_network(args.case, N, seed, args.T, args.f, args.g, args.J0, args.phi)
             np.savez(f, **d)
             print(f"{args.case} N = {N} seed {seed}: supD {d['sup_delta']:.4f} supC {d['sup_chat']:.4f} "
                   f"var(xi emp) {np.mean(d['xi_emp']**2):.3f} rank {d['xi_emp'].size} ({time.time() - t0:.1f} s)",

@@ -9,7 +9,7 @@ Layers (dependency direction: validation -> meanfield, simulate):
 * :mod:`.statistics`   comparisons: proportions, distributions (KS, AD), curves (bootstrap)
 * :mod:`.verdict`      pass / fail / inconclusive, one rule for all
 * :mod:`.convergence`  discrepancy versus N, fitted exponent
-* :mod:`.checks`       the check registry, (a)-(i)
+* :mod:`.checks`       the check registry, (a)-(k)
 * :mod:`.paired`       per-network statistics: empirical moments given a network's own h, causal whitening
 * :mod:`.presets`      smoke / quick / full
 * :mod:`.pipeline`     one run: sweep, evaluate, report

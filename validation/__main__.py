@@ -5,6 +5,7 @@ Examples::
     python -m validation --quick                      # the README's main job, about 6 min on 2 cores
     python -m validation --full --cache .validation_cache --workers 2
     python -m validation --quick --only b d --out report_bd
+    python -m validation --full --only k --cache .validation_cache   # check k is not run at --quick
     python -m validation --smoke --backend dask --workers 2
 """
 
@@ -61,7 +62,8 @@ def build_parser(prog: str = "python -m validation") -> argparse.ArgumentParser:
                    help="local process pool (default) or Dask distributed (LocalCluster unless --scheduler)")
     p.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (with --backend dask)")
     p.add_argument("--only", nargs="+", metavar="CHECK", choices=sorted(CHECKS),
-                   help=f"run only these checks ({', '.join(sorted(CHECKS))})")
+                   help=f"run only these checks ({', '.join(sorted(CHECKS))}); a check a preset does not run "
+                        "(k at --quick) is an error")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(preset="quick")
     return p
@@ -107,6 +109,8 @@ def main(argv=None, prog: str | None = None) -> int:
         print(f"({r.name}) {r.title:<{width}}  {r.verdict.value.upper():<12} {r.summary()}")
         for f in r.convergence:
             print(f"      {f.describe()}")
+    for name, why in run.meta.get("not_run", {}).items():
+        print(f"({name}) {CHECKS[name].title:<{width}}  {'NOT RUN':<12} {why}")
     print(f"\nreport: {run.report}  ({run.meta['wall_seconds']:.0f} s)")
     return 0
 

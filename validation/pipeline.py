@@ -22,7 +22,7 @@ from meanfield.backends import open_backend
 from meanfield.jsonable import to_jsonable
 from meanfield.results import FORMAT, LabelledResult, package_version
 
-from .checks import Data, select
+from .checks import Data, not_run, select
 from .requests import SimulationRequest, TheoryRequest, n_items, seconds
 from .requests_paired import PairedRequest
 from .sweep import merge_requests, run_sweep
@@ -146,8 +146,11 @@ def _evaluate(check, ensembles, preset):
 
 
 def plan(preset, names=None) -> tuple[list, dict]:
-    """The selected checks and their merged requests (key -> request)."""
-    checks = select(names)
+    """The selected checks and their merged requests (key -> request).
+
+    A check that requests nothing at ``preset`` is left out (``validation.checks.select``).
+    """
+    checks = select(names, preset)
     merged = merge_requests([r for c in checks for r in c.requests(preset)])
     return checks, merged
 
@@ -181,10 +184,13 @@ def run_validation(preset, *, names=None, out_dir=None, cache_dir=None, backend:
     """
     t0 = time.perf_counter()
     checks, merged = plan(preset, names)
+    skipped = not_run(preset) if not names else {}
     est = estimate_seconds(merged)
     n_real = sum(n_items(r) for r in merged.values())
     log(f"validation [{preset.name}]: checks {', '.join(c.name for c in checks)}; {len(merged)} ensembles, "
         f"{n_real} realisations, about {est / max(1, workers) / 60:.1f} min of compute on {workers} worker(s)")
+    for name, why in skipped.items():
+        log(f"check {name} is {why}")
     warm_up(merged.values())
     t_warm = time.perf_counter()
     with open_backend(backend, workers, scheduler) as be:
@@ -196,6 +202,7 @@ def run_validation(preset, *, names=None, out_dir=None, cache_dir=None, backend:
     meta = {
         "preset": preset.to_dict(), "sizes": list(preset.sizes), "package_version": package_version(),
         "backend": backend, "workers": workers, "checks": [c.name for c in checks],
+        "not_run": skipped,
         "finished": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "timings_seconds": {"warm_up": t_warm - t0, "sweep": t_sweep - t_warm, "evaluate": t_eval - t_sweep},
         "ensembles": [{"key": k, "kind": e.request.kind, "n": len(e.items), "seed": e.seed,

@@ -17,11 +17,18 @@ sizes, with theory and network counts in the ratio that minimises the cost
 (``tests/validation/test_power.py`` checks this for every request). Curve
 comparisons (autocorrelations, spectra) have no closed-form resolution; the
 report says by how much their samples would have to grow.
+
+Check k (learning curves) has no reservoirs in ``quick``: a conclusive verdict
+needs many realisations of the order of a minute of one core each, more than
+that job can add, so ``quick`` leaves it out and says so; ``full`` and
+``smoke`` run it, and ``scripts/learning_curves.py`` runs it alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from meanfield.arguments import count
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,12 @@ class Preset:
     paired_networks : Sizes
         Networks per N for check j (each with every neuron recorded); three sizes or more fit the
         exponent of the paired errors.
+    learning_networks : Sizes
+        Reservoir realisations per N for check k (empty: the check is not run at this preset).
+    learning_P : int
+        Input times of check k: the input law of its training sets and the points of its Mercer spectrum.
+    learning_draws : int
+        Training sets per realisation, noise variance and n of check k.
     """
 
     name: str
@@ -113,6 +126,20 @@ class Preset:
                                                                      (2000, 100), (4000, 60))))
     T_paired: float = 60.0
     paired_networks: Sizes = field(default_factory=lambda: Sizes(((500, 100), (1000, 60), (2000, 30), (4000, 30))))
+    # one size: check k judges the predicted learning curve, not a convergence in N
+    learning_networks: Sizes = field(default_factory=lambda: Sizes(((500, 20),)))
+    learning_P: int = 2000
+    learning_draws: int = 5
+
+    def __post_init__(self):
+        if not isinstance(self.learning_networks, Sizes):
+            raise ValueError(f"Preset.learning_networks must be a validation.presets.Sizes, "
+                             f"got {type(self.learning_networks).__name__}")
+        for N, n in self.learning_networks.per_N:
+            count("Preset.learning_networks size N", N)
+            count(f"Preset.learning_networks count at N = {N}", n)
+        count("Preset.learning_P", self.learning_P, lo=2)   # the target is standardised over the P times
+        count("Preset.learning_draws", self.learning_draws)
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -121,7 +148,7 @@ class Preset:
     def to_dict(self) -> dict:
         d = dict(self.__dict__)
         for k in ("networks", "spontaneous_networks", "eigen_networks", "entrainment_networks", "replica_networks", "reservoir_networks",
-                  "paired_networks"):
+                  "paired_networks", "learning_networks"):
             d[k] = {str(n): c for n, c in getattr(self, k).per_N}
         return d
 
@@ -156,6 +183,8 @@ QUICK = Preset(
     T_paired=40.0,
     # enough networks for the exponent's 95 % half-width (1.96 se, se ~ 1/sqrt(networks)) to reach 0.15
     paired_networks=Sizes(((500, 64), (1000, 42), (2000, 26))),
+    # check k: a conclusive verdict costs more than this job can add (not run; scripts/learning_curves.py)
+    learning_networks=Sizes(()),
 )
 
 SMOKE = Preset(
@@ -180,6 +209,9 @@ SMOKE = Preset(
     reservoir_networks=Sizes(((200, 6),)),
     T_paired=10.0,
     paired_networks=Sizes(((200, 3), (400, 3), (800, 2))),
+    learning_networks=Sizes(((60, 2),)),
+    learning_P=150,
+    learning_draws=1,
 )
 
 PRESETS = {"smoke": SMOKE, "quick": QUICK, "full": FULL}

@@ -151,6 +151,12 @@ def _headline(headline) -> str:
             "own population path, with the expected slope.</figcaption></figure>")
 
 
+def _not_run(meta) -> str:
+    """One line per check the preset left out, with why."""
+    return "".join(f"<p class='meta'>({html.escape(n)}) {html.escape(why)}</p>"
+                   for n, why in meta.get("not_run", {}).items())
+
+
 def render_html(results, figures: dict, meta: dict, headline=None) -> str:
     """The whole page as a string (pure); ``headline`` = (name, PNG bytes) is shown under the summary table."""
     sections = "".join(_section(r, figures.get(r.name, [])) for r in results)
@@ -171,6 +177,7 @@ def render_html(results, figures: dict, meta: dict, headline=None) -> str:
 &middot; {html.escape(meta['finished'])}</p>
 <p><b>{totals['pass']} pass, {totals['fail']} fail, {totals['inconclusive']} inconclusive</b>
 of {len(results)} checks. The equations are THEORY.md; every number below is in <code>metrics.json</code>.</p>
+{_not_run(meta)}
 {_summary_table(results)}
 {_headline(headline)}
 <details><summary>how verdicts are decided</summary><p>{html.escape(VERDICT_RULE)}</p></details>

@@ -12,7 +12,7 @@ from importlib import import_module
 
 MODULES = ("fig1_spectrum", "fig2_examples", "fig3_phase", "fig4_convergence", "fig5_stimulus",
            "fig6_rhythm", "fig7_lyapunov", "fig8_readout", "fig9_selection",
-           "fig10_benchmark", "fig11_pretraining", "fig12_learning_curves")
+           "fig10_benchmark", "fig11_pretraining", "fig12_learning_curves", "fig13_validation")
 
 
 def load(name: str):

@@ -163,3 +163,22 @@ def test_reservoir_recall_theory_small(tmp_path, capsys):
     check_interval(row["networks_both"], lo=0.0, hi=1.0)
     assert len(row["trained_accuracy"]) == 2
     assert "both right" in capsys.readouterr().out
+
+
+def test_whitening_deficit_diagnostics():
+    script = load_script("whitening_deficit")
+    # pooled variance with networks as clusters: (3 * 1 + 1 * 4) / 4
+    est, se = script.pooled_variance([np.ones(3), np.full(1, 2.0)])
+    assert est == pytest.approx(7 / 4) and se > 0
+    # a unit profile leaves the innovations, hence the paths, unchanged; a smaller one narrows h early on
+    same = script.ensemble_effect(3, 1.5, 1.0, 4.0, [2.0, 4.0], profile=((0.0, np.inf, 1.0),))
+    np.testing.assert_array_equal(same["h_theory"], same["h_scaled"])
+    half = script.ensemble_effect(4, 1.5, 1.0, 2.0, [2.0], profile=((0.0, np.inf, 0.25),))
+    assert np.all(np.abs(half["h_scaled"]) < np.abs(half["h_theory"]))
+    scan = script.tolerance_scan(120, 2, 6.0, 1.5, 1.0, tols=(1e-2, 1e-4))
+    for d in scan.values():
+        assert len(d["s"]) + d["skipped"] == 2
+        for xi, t in zip(d["s"], d["t"]):
+            assert np.all(np.isfinite(xi)) and np.all(np.diff(t) > 0) and xi.size == t.size
+    # a smaller tolerance keeps more pivots
+    assert sum(x.size for x in scan[1e-4]["s"]) > sum(x.size for x in scan[1e-2]["s"])

@@ -13,12 +13,13 @@ g      lambda0 != 0 (detuned) and what is special at lambda0 = 0   sections 1, 2
 h      one network, two conditions: Lyapunov exponents, stimuli    sections 5, 6
 i      macro FTLE of reservoirs under a task input                 sections 5, 9
 j      each network given its own h: moments, whitening            sections 2, 4
+k      learning curves of a reservoir readout from its kernel      sections 4, 9
 =====  ==========================================================  ===========================
 
-Check (k), learning curves of a reservoir readout predicted from the kernel
-(:mod:`.learning_curve`, sections 4 and 9), is not registered: one realisation
-costs minutes, more than the main job's whole budget; ``python
-scripts/learning_curves.py`` runs it and prints its verdict.
+A check that requests nothing at a preset (k at ``quick``: a conclusive
+verdict costs more than that job can add) is left out of the preset's
+selection, and the run says why (the check's ``not_run_reason``); asking for
+it by name there is an error.
 
 Adding a check: write a module with a :class:`~.base.Check` subclass (``requests``,
 ``evaluate``, ``figures``), and :func:`register` an instance below. The sweep,
@@ -30,6 +31,7 @@ from __future__ import annotations
 from .base import Check, CheckResult, Data
 from .detuning import DetuningCheck
 from .entrainment import EntrainmentCheck
+from .learning_curve import LearningCurveCheck
 from .paired import PairedCheck
 from .replicas import ReplicaCheck
 from .reservoirs import ReservoirCheck
@@ -50,18 +52,32 @@ def register(check: Check) -> Check:
 
 
 for _check in (OutlierCheck(), InstabilityCheck(), TransientsCheck(), StatesCheck(), SpontaneousCheck(),
-               EntrainmentCheck(), DetuningCheck(), ReplicaCheck(), ReservoirCheck(), PairedCheck()):
+               EntrainmentCheck(), DetuningCheck(), ReplicaCheck(), ReservoirCheck(), PairedCheck(),
+               LearningCurveCheck()):
     register(_check)
 
 
-def select(names=None) -> list[Check]:
-    """The registered checks with these names (all when None), in registry order."""
-    if not names:
-        return list(CHECKS.values())
-    unknown = [n for n in names if n not in CHECKS]
+def not_run(preset) -> dict[str, str]:
+    """The registered checks that request nothing at ``preset``: name -> why (one line)."""
+    return {n: f"not run at the {preset.name} preset: "
+               + getattr(c, "not_run_reason", "it requests nothing at this preset")
+            for n, c in CHECKS.items() if not c.requests(preset)}
+
+
+def select(names=None, preset=None) -> list[Check]:
+    """The registered checks with these names (all when None), in registry order.
+
+    With a ``preset``, the checks that request nothing at it (:func:`not_run`)
+    are left out of the default selection, and naming one is a ValueError.
+    """
+    unknown = [n for n in names or () if n not in CHECKS]
     if unknown:
         raise ValueError(f"unknown check(s) {unknown}; choose from {sorted(CHECKS)}")
-    return [c for n, c in CHECKS.items() if n in names]
+    idle = not_run(preset) if preset is not None else {}
+    asked = [n for n in names or () if n in idle]
+    if asked:
+        raise ValueError("; ".join(f"check {n} is {idle[n]}" for n in asked))
+    return [c for n, c in CHECKS.items() if (not names or n in names) and n not in idle]
 
 
-__all__ = ["CHECKS", "Check", "CheckResult", "Data", "register", "select"]
+__all__ = ["CHECKS", "Check", "CheckResult", "Data", "not_run", "register", "select"]

@@ -129,6 +129,8 @@ class PairedCheck(Check):
         metrics["innovations"] = {s.name: {"estimate": s.estimate, "interval": [s.low, s.high], "z": s.z, "n": s.n}
                                   for s in pooled.statistics}
         metrics["control_variance"] = {"estimate": vc.estimate, "interval": [vc.low, vc.high], "expected": e_ctrl}
+        # per N (estimate, low, high), so that the convergence figure can be redrawn from metrics.json alone
+        metrics["variance_per_N"] = {str(N): {k: list(v) for k, v in plot["variance"][N].items()} for N in sizes}
         others = [s for s in pooled.statistics if s.name != "variance"]
         findings.append("other innovation statistics (z under iid N(0, 1)): "
                         + ", ".join(f"{s.name} {s.estimate:+.3f} (z = {s.z:+.1f})" for s in others))
