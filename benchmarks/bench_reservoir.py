@@ -5,10 +5,12 @@ Usage::
     python benchmarks/bench_reservoir.py [--quick] [--out bench_reservoir.json] [--threads 1] [--only ROW ...]
                                          [--no-reservoirpy]
 
-``--quick`` (about 1 minute) keeps N = 100, 2 selection and 10 evaluation
-realisations and skips digits; the full run (about 5 minutes on 2 cores)
-adds N = 400 (flip-flop), N = 200 (NARMA-10) and digits (N = 300), with 5
-selection and 20 evaluation realisations. Without ReservoirPy installed
+``--quick`` (about 2 minutes) keeps N = 100, 2 selection and 10 evaluation
+realisations and skips digits; the full run (about an hour on 2 cores)
+adds N = 400 and 1,000 (flip-flop), N = 200 and 1,000 (NARMA-10), N = 1,000
+(memory capacity, Mackey-Glass one-step), N = 400 (Mackey-Glass
+generation), digits (N = 300) and MNIST-1D (N = 200), with 5 selection and
+20 evaluation realisations; ``--only ROW`` runs single rows. Without ReservoirPy installed
 (``pip install reservoirpy==0.4.2``, the ``bench`` extra) only our side runs.
 
 Both sides see identical task data, splits, readout and metric: the tasks
@@ -28,7 +30,8 @@ and realisations without the h column, to show what that feature adds.
 Tasks: flip-flop (p = 0.01, T = 12,000; test sign accuracy, and how many
 realisations exceed 0.95), memory capacity (u ~ U[-0.8, 0.8], k_max = 2N,
 MC on the test rows), NARMA-10 (standard form; NRMSE = RMSE / std of the
-test targets) and, in the full run, scikit-learn's 8x8 digits read row by
+test targets), Mackey-Glass tau = 17 one-step prediction (the same NRMSE)
+and 84-step closed-loop generation (below) and, in the full run, scikit-learn's 8x8 digits read row by
 row (test accuracy of the final state and the time mean of the states).
 
 Selection, the same budget on both sides: a grid of the same number of
@@ -47,6 +50,16 @@ the same budget), the strongest linear memory it offers. The flip-flop at
 N = 100 also scores, for information, a point of ours fixed before this
 benchmark (the lead's (g, J0) = (0.5, 1), input scaling 5, dt 0.1, ridge
 1e-6); it takes no part in the selection.
+
+Mackey-Glass generation (Jaeger & Haas 2004): the one-step readout is
+fitted by teacher forcing; then the reservoir, driven by the true series up
+to the horizon, is fed its own output as the next input for 84 steps (ours:
+``ReservoirRealisation.generate``, the loops of all ridges batched as
+replicas; ReservoirPy: ``Reservoir.step``, the update of ``.run``, one loop
+after another). Score: the NRMSE over the 84 steps divided by the std of
+the whole series (not of the short horizon), and the error of the last
+step alone. Selection closes the loop on the 84 rows before the test
+horizon, with the readout fitted on the rows before them.
 
 Speed: wall time per input sample of the state update alone (no readout,
 no feature map) at each side's selected flip-flop point, best of several
@@ -99,6 +112,7 @@ METRICS = {
     "memory_capacity": ("memory capacity", True),
     "nrmse": ("NRMSE", False),
     "accuracy": ("accuracy", True),
+    "nrmse_closed_loop": ("closed-loop NRMSE over the horizon (RMSE / std of the whole series)", False),
 }
 
 #: ReservoirPy 0.4.2 figures measured earlier on this machine (other scripts; not re-run here).
@@ -149,6 +163,80 @@ def rpy_states(point: dict, N: int, seed: int, u: np.ndarray) -> np.ndarray:
 STATES = {OURS: ours_states, RPY: rpy_states, RPY_ORTH: rpy_states}
 
 
+class ClosedLoopFeatures:
+    """Teacher-forced features of a generation task, and closed-loop runs from two points of the series.
+
+    ``rows`` (test_start, F) are the features of the rows before the test
+    horizon (teacher forcing, for fitting the readout); ``generate(readouts,
+    start)`` closes the loop after row start - 1 (start = the validation or the
+    test horizon's first row) once per readout (one per ridge) and returns
+    the outputs (n_readouts, horizon). The reservoir state at both points is
+    kept from the one teacher-forced run.
+    """
+
+    def __init__(self, rows: np.ndarray, generate: Callable[[object, int], np.ndarray]):
+        self.rows = rows
+        self.generate = generate
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+
+def _loop_points(task) -> tuple[int, int, int]:
+    """(validation start, test start, horizon) of a generation task: validation is the horizon before the test."""
+    horizon = task.params["horizon"]
+    return task.test.start - horizon, task.test.start, horizon
+
+
+def ours_closed_loop(point: dict, N: int, seed: int, task) -> ClosedLoopFeatures:
+    """Our reservoir on a generation task: run, then ReservoirRealisation.generate from the kept states."""
+    net = mf.Network(N=N, g=point["g"], J0=point["J0"])
+    res = Reservoir(net, n_inputs=1, input_scaling=point["input_scaling"], input_mode="dense",
+                    substeps=point["substeps"], dt=point["dt"], include_h=point["include_h"], bias=False)
+    rr = res.realise(seed)
+    v, t, horizon = _loop_points(task)
+    first = rr.run(task.inputs[:v])
+    second = rr.run_from(first.final, task.inputs[v:t])
+    kept = {v: first, t: second}
+
+    def generate(readouts, start):
+        # the loops of all readouts (ridges) side by side, as replicas of one network: batched
+        return rr.generate(list(readouts), None, horizon, start=kept[start]).outputs[:, :, 0]
+
+    return ClosedLoopFeatures(np.concatenate([first.features()[0], second.features()[0]]), generate)
+
+
+def rpy_closed_loop(point: dict, N: int, seed: int, task) -> ClosedLoopFeatures:
+    """ReservoirPy's reservoir on a generation task: ``run`` (teacher forcing), then ``step`` on the readout's output.
+
+    ``Node.step`` applies the same update (``_step``) as ``Node.run``, one sample at a time.
+    """
+    node = rpy_reservoir(point, N, seed)
+    v, t, horizon = _loop_points(task)
+    first = np.asarray(node.run(task.inputs[:v]), dtype=np.float64)
+    kept = {v: {k: np.array(a, copy=True) for k, a in node.state.items()}}
+    second = np.asarray(node.run(task.inputs[v:t]), dtype=np.float64)
+    kept[t] = {k: np.array(a, copy=True) for k, a in node.state.items()}
+    rows = np.concatenate([first, second])
+
+    def generate(readouts, start):
+        out = np.full((len(readouts), horizon), np.inf)
+        for r, readout in enumerate(readouts):    # one node state: the loops run one after another
+            node.state = {k: np.array(a, copy=True) for k, a in kept[start].items()}
+            y = float(readout.predict(rows[start - 1][None])[0])
+            for k in range(horizon):
+                if not np.isfinite(y):
+                    break                          # diverged: the rest of this loop stays inf
+                x = np.asarray(node.step(np.array([y])), dtype=np.float64)
+                out[r, k] = y = float(readout.predict(x[None])[0])
+        return out
+
+    return ClosedLoopFeatures(rows, generate)
+
+
+CLOSED_LOOP = {OURS: ours_closed_loop, RPY: rpy_closed_loop, RPY_ORTH: rpy_closed_loop}
+
+
 def features_function(side: str, N: int, task) -> Callable[[dict, int], np.ndarray]:
     """(point, seed) -> one feature row per task row: (T, F) for a time series, (n_sequences, 2F) for sequences.
 
@@ -157,6 +245,9 @@ def features_function(side: str, N: int, task) -> Callable[[dict, int], np.ndarr
     row is its final state and the time mean of its states.
     """
     states = STATES[side]
+    if getattr(task, "closed_loop", False):
+        loop = CLOSED_LOOP[side]
+        return lambda point, seed: loop(point, N, seed, task)
 
     def features_of(point, seed):
         if isinstance(task, SequenceTaskData):
@@ -182,6 +273,42 @@ def score(metric: str, features: np.ndarray, task, ridge: float, fit_rows, score
     ridge : float
     fit_rows, score_rows : slice or index array
     """
+    return score_details(metric, features, task, ridge, fit_rows, score_rows)["score"]
+
+
+def score_details(metric: str, features, task, ridge: float, fit_rows, score_rows) -> dict:
+    """:func:`score` as {"score": ...}; a closed-loop task adds "last_step", the error of the horizon's last step.
+
+    Closed loop: the readout is fitted by teacher forcing on ``fit_rows``, the
+    loop closes at ``score_rows.start`` for the ``score_rows`` horizon, and
+    both errors are divided by the standard deviation of the whole series
+    (``task.params["signal_std"]``); a closed loop that diverges scores inf.
+    """
+    return score_ridges(metric, features, task, (ridge,), fit_rows, score_rows)[0]
+
+
+def score_ridges(metric: str, features, task, ridges, fit_rows, score_rows) -> list[dict]:
+    """:func:`score_details` for each ridge; a closed-loop task runs the loops of all ridges together."""
+    if not getattr(task, "closed_loop", False):
+        return [{"score": _score_open_loop(metric, features, task, ridge, fit_rows, score_rows)} for ridge in ridges]
+    if metric != "nrmse_closed_loop":
+        raise ValueError(f"the closed-loop task {task.name!r} is scored by 'nrmse_closed_loop', not {metric!r}")
+    readouts = [RidgeReadout(ridge=ridge).fit(features[fit_rows], task.targets[fit_rows, 0]) for ridge in ridges]
+    target, norm = task.targets[score_rows, 0], task.params["signal_std"]
+    try:
+        preds = features.generate(readouts, score_rows.start)
+    except (FloatingPointError, ValueError):    # a non-finite state or readout output
+        preds = np.full((len(ridges), target.size), np.inf)
+    out = []
+    for pred in preds:
+        if not np.all(np.isfinite(pred)):
+            out.append({"score": np.inf, "last_step": np.inf})
+        else:
+            out.append({"score": nrmse(pred, target, norm=norm), "last_step": abs(pred[-1] - target[-1]) / norm})
+    return out
+
+
+def _score_open_loop(metric: str, features: np.ndarray, task, ridge: float, fit_rows, score_rows) -> float:
     if isinstance(task, SequenceTaskData):
         labels = task.labels
         readout = RidgeClassifierReadout(ridge=ridge).fit(features[fit_rows], labels[fit_rows])
@@ -205,6 +332,11 @@ def validation_split(task, fraction: float = 0.25, seed: int = 0):
     ``fraction`` of train. Sequences: a random ``fraction`` of the training
     sequences (drawn from ``seed``) is held out. The test rows are in neither.
     """
+    if getattr(task, "closed_loop", False):    # generation: validate on the closed-loop horizon before the test
+        v, t, horizon = _loop_points(task)
+        if v <= task.train.start + 1:
+            raise ValueError(f"train rows {task.train} too few to hold out a validation horizon of {horizon}")
+        return slice(task.train.start, v), slice(v, t)
     if isinstance(task, SequenceTaskData):
         idx = np.random.default_rng(seed).permutation(task.train)
         n_val = max(1, round(fraction * idx.size))
@@ -274,8 +406,8 @@ def grid_search(features_of, points, ridges, seeds, task, metric: str, progress=
                 F = features_of(point, seed)
             except FloatingPointError:  # NonFiniteStateError: a diverging reservoir scores NaN
                 continue
-            for j, ridge in enumerate(ridges):
-                scores[i, j, s] = score(metric, F, task, ridge, fit_rows, val_rows)
+            for j, d in enumerate(score_ridges(metric, F, task, ridges, fit_rows, val_rows)):
+                scores[i, j, s] = d["score"]
         if progress:
             best = np.nanmax if higher else np.nanmin
             progress(f"    grid {i + 1:2d}/{len(points)} {_point_text(point)}: best validation median "
@@ -285,10 +417,15 @@ def grid_search(features_of, points, ridges, seeds, task, metric: str, progress=
     return Selection(point=dict(points[i]), ridge=float(ridges[j]), scores=scores, median=median, mean=mean)
 
 
-def evaluate(features_of, point, ridge, seeds, task, metric: str) -> np.ndarray:
-    """Test score of each evaluation realisation: readout fitted on all train rows, scored on the test rows."""
-    return np.array([score(metric, features_of(point, seed), task, ridge, task.train, task.test)
-                     for seed in seeds])
+def evaluate(features_of, point, ridge, seeds, task, metric: str, details: list | None = None) -> np.ndarray:
+    """Test score of each evaluation realisation: readout fitted on all train rows, scored on the test rows.
+
+    ``details``, if given, receives each realisation's :func:`score_details`.
+    """
+    out = [score_details(metric, features_of(point, seed), task, ridge, task.train, task.test) for seed in seeds]
+    if details is not None:
+        details.extend(out)
+    return np.array([d["score"] for d in out])
 
 
 def summarise(values, metric: str, n_boot: int = 10_000, seed: int = 0) -> dict:
@@ -382,11 +519,16 @@ def task_specs(quick: bool) -> list[TaskSpec]:
     specs.append(TaskSpec("memory_capacity_N100", "memory capacity k_max=200 T=6000, N=100", 100,
                           "memory_capacity", lambda: tasks.memory_capacity_task(T=6000, k_max=200, seed=2), mc,
                           ridges, selection, evaluation))
+    if not quick:
+        # k_max = 2N needs a washout of 2N rows; T = 8000 keeps 3,333 train and 2,667 test rows for 1,001 features
+        specs.append(TaskSpec("memory_capacity_N1000", "memory capacity k_max=2000 T=8000, N=1000", 1000,
+                              "memory_capacity", lambda: tasks.memory_capacity_task(T=8000, k_max=2000, seed=2),
+                              mc, ridges, selection, evaluation))
 
     # NARMA-10, standard form
     na = {OURS: _ours(g=[0.8, 0.9], J0=[0.3, 1.0], input_scaling=[0.1, 0.5], dt=[0.6, 0.95]),
           RPY: _rpy(sr=[0.8, 0.9, 0.95, 0.99], input_scaling=[0.2, 0.5], lr=[0.6, 1.0])}
-    for N in ((100,) if quick else (100, 200)):
+    for N in ((100,) if quick else (100, 200, 1000)):
         specs.append(TaskSpec(f"narma10_N{N}", f"NARMA-10 standard T=6000, N={N}", N, "nrmse",
                               lambda: tasks.narma(T=6000, order=10, form="standard", seed=3), na, ridges,
                               selection, evaluation))
@@ -407,9 +549,17 @@ def task_specs(quick: bool) -> list[TaskSpec]:
     # Mackey-Glass tau = 17, one-step prediction
     mg = {OURS: _ours(g=[0.8, 0.95], J0=[0.3, 1.0], input_scaling=[0.1, 0.5], dt=[0.3, 0.9]),
           RPY: _rpy(sr=[0.8, 0.95, 1.1, 1.25], input_scaling=[0.2, 1.0], lr=[0.3, 1.0])}
-    specs.append(TaskSpec("mackey_glass_N100", "Mackey-Glass tau=17 one-step T=6000, N=100", 100, "nrmse",
-                          lambda: tasks.mackey_glass(T=6000, task="predict", seed=6), mg, ridges, selection,
-                          evaluation))
+    # Mackey-Glass 84-step closed-loop generation (Jaeger & Haas 2004): the one-step grids, teacher-forced fit;
+    # validated on the 84-step horizon before the test horizon
+    for N in ((100,) if quick else (100, 400)):
+        specs.append(TaskSpec(f"mackey_glass_gen_N{N}", f"Mackey-Glass tau=17 84-step closed loop T=6000 "
+                              f"(NRMSE / std of whole series), N={N}", N, "nrmse_closed_loop",
+                              lambda: tasks.mackey_glass(T=6000, task="generate", horizon=84, seed=6), mg, ridges,
+                              selection, evaluation))
+    for N in ((100,) if quick else (100, 1000)):
+        specs.append(TaskSpec(f"mackey_glass_N{N}", f"Mackey-Glass tau=17 one-step T=6000, N={N}", N, "nrmse",
+                              lambda: tasks.mackey_glass(T=6000, task="predict", seed=6), mg, ridges, selection,
+                              evaluation))
     return specs
 
 
@@ -441,7 +591,8 @@ def run_task(spec: TaskSpec, backends, progress=print) -> dict:
         sel = grid_search(features_of, grid, spec.ridges, spec.selection_seeds, task, spec.metric, progress)
         t_select = time.perf_counter() - t0
         t0 = time.perf_counter()
-        scores = evaluate(features_of, sel.point, sel.ridge, spec.eval_seeds, task, spec.metric)
+        details = []
+        scores = evaluate(features_of, sel.point, sel.ridge, spec.eval_seeds, task, spec.metric, details)
         t_eval = time.perf_counter() - t0
         i = next(k for k, point in enumerate(grid) if point == sel.point)
         j = list(spec.ridges).index(sel.ridge)
@@ -451,6 +602,10 @@ def run_task(spec: TaskSpec, backends, progress=print) -> dict:
                  "grid": grid, "validation_scores": sel.scores, "test_scores": scores,
                  "summary": summarise(scores, spec.metric),
                  "seconds": {"selection": t_select, "evaluation": t_eval}}
+        if getattr(task, "closed_loop", False):
+            last = np.array([d["last_step"] for d in details])
+            entry["last_step_scores"] = last
+            entry["last_step_summary"] = summarise(last, spec.metric)
         record["sides"][side] = entry
         progress(f"  {SIDE_LABELS[side]}: selected {_point_text(sel.point)} ridge={sel.ridge:g}; test median "
                  f"{entry['summary']['median']:.4g} ({t_select:.0f} s selection, {t_eval:.0f} s evaluation)")
@@ -576,6 +731,9 @@ def print_table(rows: dict, timing: list) -> None:
             val = f" (validation median {sel['validation_median']:.3g})" if "validation_median" in sel else ""
             print(f"  {SIDE_LABELS[side]:18s} {_fmt(entry['summary'], row['metric']):54s} "
                   f"{_point_text(sel['point'])} ridge={sel['ridge']:g}{val}")
+            if "last_step_summary" in entry:
+                print(f"  {'  last step':18s} {_fmt(entry['last_step_summary'], row['metric']):54s} "
+                      f"|error| of the horizon's last step / std of the series")
         for ref_name, ref in row["reference_points"].items():
             print(f"  {'ours, ' + ref_name:18s} {_fmt(ref['summary'], row['metric']):54s} "
                   f"{_point_text(ref['point'])} ridge={ref['ridge']:g} (fixed in advance, not selected)")

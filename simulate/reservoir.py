@@ -33,6 +33,11 @@ scaling is ``input_scaling``.
 Features of input sample t are taken from the state after the substeps that
 sample drives: phi(x) of every neuron, optionally the population state h and
 a constant 1 (:meth:`ReservoirStates.features`).
+
+Closed loop: :meth:`ReservoirRealisation.run_from` continues a run from a
+full state, and :meth:`ReservoirRealisation.generate` feeds a fitted
+readout's output back as the next input sample (free-running generation,
+e.g. Mackey-Glass), one sample per call of the same integration.
 """
 
 from __future__ import annotations
@@ -191,12 +196,18 @@ class ReservoirStates:
     reservoir : Reservoir
     seed : dict
         Seed record of the realisation.
+    final : (R, N) array or None
+        The integrator's own state after the last sample, from which a run
+        continues exactly (:meth:`ReservoirRealisation.run_from`); ``x[:, -1]``
+        is rebuilt from the recorded x - h and h and may differ from it by
+        rounding.
     """
 
     x: np.ndarray
     h: np.ndarray
     reservoir: Reservoir
     seed: dict = field(repr=False)
+    final: np.ndarray | None = field(default=None, repr=False)
 
     def features(self, washout: int = 0) -> np.ndarray:
         """Features (R, T - washout, F): phi(x), then h and a constant 1 if the reservoir asks for them.
@@ -206,14 +217,42 @@ class ReservoirStates:
         washout = count("washout", washout, lo=0)
         if washout >= self.x.shape[1]:
             raise ValueError(f"washout = {washout} leaves no sample of the {self.x.shape[1]} inputs")
-        res = self.reservoir
-        x = np.asarray(self.x[:, washout:], dtype=np.float64)
-        parts = [np.asarray(res.network.phi.func(x), dtype=np.float64)]
-        if res.include_h:
-            parts.append(self.h[:, washout:, None].astype(np.float64))
-        if res.bias:
-            parts.append(np.ones(x.shape[:2] + (1,)))
-        return np.concatenate(parts, axis=2)
+        return _feature_array(self.reservoir, self.x[:, washout:], self.h[:, washout:])
+
+
+def _feature_array(res: Reservoir, x: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """[phi(x), h, 1] along a new last axis, in float64: states x (..., N), population states h (...)."""
+    x = np.asarray(x, dtype=np.float64)
+    parts = [np.asarray(res.network.phi.func(x), dtype=np.float64)]
+    if res.include_h:
+        parts.append(np.asarray(h, dtype=np.float64)[..., None])
+    if res.bias:
+        parts.append(np.ones(x.shape[:-1] + (1,)))
+    return np.concatenate(parts, axis=-1)
+
+
+@dataclass(frozen=True, eq=False)
+class ClosedLoop:
+    """Outcome of :meth:`ReservoirRealisation.generate`, R trajectories of ``horizon`` free-running samples.
+
+    Attributes
+    ----------
+    outputs : (R, horizon, d) array
+        The readout's output on the features of each free-running sample.
+    inputs : (R, horizon, d) array
+        The input fed at each free-running sample: ``inputs[:, 0]`` is the
+        readout's output on the last warm-up sample, ``inputs[:, k] =
+        outputs[:, k - 1]`` for k >= 1.
+    states : ReservoirStates
+        The states after each free-running sample (``states.final``: after the last).
+    warmup : ReservoirStates
+        The teacher-forced warm-up run.
+    """
+
+    outputs: np.ndarray
+    inputs: np.ndarray
+    states: ReservoirStates
+    warmup: ReservoirStates = field(repr=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -254,7 +293,6 @@ class ReservoirRealisation:
             If the state becomes NaN or infinite.
         """
         res = self.reservoir
-        net = res.network
         U = _input_sequences(u, res.n_inputs)
         count("n_initial", n_initial)
         if not isinstance(initial, InitialState):
@@ -263,32 +301,211 @@ class ReservoirRealisation:
             if U.shape[0] > 1:
                 raise ValueError("give either several input sequences or n_initial > 1, not both")
             U = np.repeat(U, n_initial, axis=0)
-        R, T, d = U.shape
+        R = U.shape[0]
         noise = [self.realisation.initial_noise(0 if (shared_initial and n_initial == 1) else r)
                  for r in range(R)]
         x0 = initial.h0 + initial.sigma0 * np.array(noise)
-        s = res.substeps
-        K = T * s
-        grid = TimeGrid(dt=res.dt, T=K * res.dt, stride=s)
-        b = np.repeat(np.transpose(U, (1, 0, 2)), s, axis=0)          # (K, R, d): u held over substeps
-        zero = np.zeros((K, R))
-        drive = Drive(uniform=zero, pattern=b, sparse=zero, mask=np.zeros((R, net.N)))
+        return self._integrate(x0, U, initial)
+
+    def run_from(self, x, u) -> ReservoirStates:
+        """Continue a run from the full state ``x`` with the input samples ``u``.
+
+        The same integration as :meth:`run` (one call of
+        :func:`simulate.engine.integrate`, ``substeps`` Euler steps per
+        sample): ``run_from(run(u[:a]).final, u[a:])`` continues ``run(u)``
+        exactly.
+
+        Parameters
+        ----------
+        x : array, shape (N,) or (R, N)
+            State(s) to start from, e.g. ``ReservoirStates.final``; cast to the
+            reservoir's dtype.
+        u : array, shape (T, d) or (R, T, d)
+            Input samples; one sequence is given to every state.
+
+        Returns
+        -------
+        ReservoirStates
+            The states after each sample of ``u``.
+        """
+        res = self.reservoir
+        X0 = self._start_state(x)
+        U = _input_sequences(u, res.n_inputs)
+        if U.shape[0] == 1 and X0.shape[0] > 1:
+            U = np.repeat(U, X0.shape[0], axis=0)
+        if U.shape[0] != X0.shape[0]:
+            raise ValueError(f"{U.shape[0]} input sequences for {X0.shape[0]} states; give one sequence or "
+                             f"one per state")
+        return self._integrate(X0, U, InitialState())
+
+    def generate(self, readout, u_warm, horizon: int, *, initial: InitialState = InitialState(),
+                 n_initial: int = 1, start: ReservoirStates | None = None) -> "ClosedLoop":
+        """Closed-loop generation: feed the readout's output back as the next input sample.
+
+        The network of THEORY.md section 1 as a reservoir (section 9), its
+        input u(t) replaced by the readout's estimate of it. The reservoir is first driven by the warm-up inputs ``u_warm`` (from
+        ``initial``, or continuing ``start``). Then, for k = 0 .. horizon - 1,
+        the input of free-running sample k is the readout's output on the
+        features of the preceding sample (for k = 0: the last warm-up
+        sample), held over ``substeps`` Euler steps of the integration of
+        :meth:`run` (one :func:`simulate.engine.integrate` call per sample); the
+        outputs are the readout's outputs on the features of the free-running
+        samples. For a one-step predictor (target of row t = input of row
+        t + 1), output k estimates the input of warm-up row T_warm + k + 1.
+
+        Parameters
+        ----------
+        readout : object with ``predict``, or a list of them
+            Fitted on :meth:`ReservoirStates.features` of this reservoir (F =
+            ``reservoir.n_features`` columns) with d = ``n_inputs`` outputs
+            (a 1-D output when d = 1), e.g. :class:`simulate.readouts.RidgeReadout`.
+            A list of R readouts runs R closed loops side by side as replicas
+            (batched), loop r fed by readout r: from one warm-up trajectory
+            (its state copied to each) or from R of them.
+        u_warm : array (T_warm, d), or None
+            Teacher-forced inputs before the loop closes; None (or zero rows)
+            with ``start``: close the loop right after ``start``.
+        horizon : int
+            Free-running samples, at least 1.
+        initial, n_initial :
+            Initial state(s) of the warm-up, as in :meth:`run` (without ``start``).
+        start : ReservoirStates, optional
+            A run of this reservoir to continue (its ``final`` state and the
+            features of its last sample).
+
+        Returns
+        -------
+        ClosedLoop
+
+        Raises
+        ------
+        ValueError
+            Bad horizon, no warm-up, a readout whose input or output sizes do
+            not fit the reservoir, or a non-finite readout output.
+        NonFiniteStateError
+            If the state becomes NaN or infinite.
+        """
+        res = self.reservoir
+        horizon = count("horizon", horizon, lo=1)
+        readouts = list(readout) if isinstance(readout, (list, tuple)) else [readout]
+        if not readouts:
+            raise ValueError("give a readout, or a non-empty list of readouts (one per trajectory)")
+        F = res.n_features
+        for ro in readouts:
+            if not callable(getattr(ro, "predict", None)):
+                raise ValueError(f"readout must have a predict method (a fitted readout), got {ro!r}")
+            n_in = getattr(ro, "n_features_in_", F)
+            if n_in != F:
+                raise ValueError(f"the readout takes {n_in} features, this reservoir gives {F} "
+                                 f"(N = {res.network.N}, include_h = {res.include_h}, bias = {res.bias})")
+        n_warm = 0 if u_warm is None or np.size(u_warm) == 0 else _input_sequences(u_warm, res.n_inputs).shape[1]
+        if start is not None:
+            if not isinstance(start, ReservoirStates) or start.final is None:
+                raise ValueError("start must be the ReservoirStates of a run of this reservoir (with .final)")
+            if start.reservoir != res or start.seed != seed_record(self.realisation.seed):
+                raise ValueError("start comes from another reservoir (other hyperparameters or realisation)")
+            if n_initial != 1:
+                raise ValueError("n_initial applies to a warm-up from an initial state, not with start")
+            warm = self.run_from(start.final, u_warm) if n_warm else start
+        else:
+            if n_warm == 0:
+                raise ValueError("give warm-up inputs u_warm (at least one sample) or a run to continue (start)")
+            warm = self.run(u_warm, initial=initial, n_initial=n_initial)
+        X, last, d = warm.final, warm.features()[:, -1], res.n_inputs
+        if len(readouts) > 1:
+            if X.shape[0] == 1:     # one warm-up shared by the trajectories of several readouts
+                X, last = np.repeat(X, len(readouts), axis=0), np.repeat(last, len(readouts), axis=0)
+            elif X.shape[0] != len(readouts):
+                raise ValueError(f"{len(readouts)} readouts for {X.shape[0]} warm-up trajectories; give one "
+                                 f"readout, one per trajectory, or several for one trajectory")
+        R = X.shape[0]
+
+        def feed(features, k):
+            if len(readouts) == 1:
+                return self._readout_input(readouts[0], features, d, k)
+            return np.concatenate([self._readout_input(ro, features[r:r + 1], d, k)
+                                   for r, ro in enumerate(readouts)])
+
+        y = feed(last, 0)
+        dtype = as_dtype(res.dtype)
+        engine = choose_engine(res.engine, R, res.network.phi.builtin, N=res.network.N, dtype=dtype)
+        xs, hs, inputs, outputs = [], [], [], []
+        for k in range(horizon):
+            inputs.append(y)
+            # one sample held over the substeps, by the integration of run (_records), without its checks
+            rec = self._records(X, np.broadcast_to(y, (res.substeps, R, d)), engine, InitialState())
+            X, h = rec.final, rec.obs[1, :, 0]
+            x = (rec.snaps[1] + h[:, None]).astype(dtype)                # as run records it: x - h, plus h
+            xs.append(x)
+            hs.append(h)
+            y = feed(_feature_array(res, x, h), k + 1)
+            outputs.append(y)
+        states = ReservoirStates(x=np.ascontiguousarray(np.stack(xs, axis=1)), h=np.stack(hs, axis=1),
+                                 reservoir=res, seed=warm.seed, final=X)
+        return ClosedLoop(outputs=np.stack(outputs, axis=1), inputs=np.stack(inputs, axis=1), states=states,
+                          warmup=warm)
+
+    @staticmethod
+    def _readout_input(readout, features: np.ndarray, d: int, k: int) -> np.ndarray:
+        """The readout's output on features (R, F) as the next input sample (R, d), checked."""
+        y = np.asarray(readout.predict(features), dtype=np.float64)
+        if y.ndim == 1 and d == 1 and y.shape[0] == features.shape[0]:
+            y = y[:, None]
+        if y.shape != (features.shape[0], d):
+            raise ValueError(f"the readout gives outputs of shape {y.shape[1:] if y.ndim > 1 else ()} per sample; "
+                             f"closing the loop needs d = {d} outputs, one per input channel")
+        if not np.all(np.isfinite(y)):
+            raise ValueError(f"the readout's output at free-running step {k} is not finite")
+        return y
+
+    def _start_state(self, x) -> np.ndarray:
+        N = self.reservoir.network.N
+        try:
+            # the reservoir's dtype, as the integrator would cast it; a state of that dtype passes unchanged
+            X = np.asarray(x, dtype=as_dtype(self.reservoir.dtype))
+        except (TypeError, ValueError):
+            raise ValueError(f"x must be a state array of shape (N,) or (R, N) with N = {N}") from None
+        if X.ndim == 1:
+            X = X[None]
+        if X.ndim != 2 or X.shape[1] != N or X.shape[0] == 0:
+            raise ValueError(f"x must have shape (N,) or (R, N) with N = {N}, got {np.shape(x)}")
+        if not np.all(np.isfinite(X)):
+            raise ValueError("x contains NaN or infinite values")
+        return X
+
+    def _integrate(self, x0: np.ndarray, U: np.ndarray, initial: InitialState) -> ReservoirStates:
+        """Integrate the input samples U (R, T, d) from the states x0 (R, N): the one path of run and run_from."""
+        res = self.reservoir
+        net = res.network
+        R = U.shape[0]
+        b = np.repeat(np.transpose(U, (1, 0, 2)), res.substeps, axis=0)   # (K, R, d): u held over substeps
         dtype = as_dtype(res.dtype)
         engine = choose_engine(res.engine, R, net.phi.builtin, N=net.N, dtype=dtype)
+        rec = self._records(x0, b, engine, initial)
+        h = rec.obs[1:, :, 0].T                                         # (R, T): after each sample
+        x = rec.snaps[1:] + rec.obs[1:, :, 0][:, :, None]              # snapshots hold x - h
+        return ReservoirStates(x=np.ascontiguousarray(np.transpose(x, (1, 0, 2)).astype(dtype)), h=h,
+                               reservoir=res, seed=seed_record(self.realisation.seed), final=rec.final)
+
+    def _records(self, x0: np.ndarray, b: np.ndarray, engine: str, initial: InitialState):
+        """:func:`simulate.engine.integrate` of the input coefficients b (K, R, d), recorded after every sample."""
+        res = self.reservoir
+        net = res.network
+        K, R = b.shape[:2]
+        s = res.substeps
+        zero = np.zeros((K, R))
+        drive = Drive(uniform=zero, pattern=b, sparse=zero, mask=np.zeros((R, net.N)))
         try:
-            rec = integrate(self.realisation.couplings, x0, self.realisation.gain, net.mean_weights(),
-                            self.input_weights, drive, res.dt, net.phi, stride=s, snap_every=s,
-                            trace_idx=np.zeros(0, dtype=np.int64), engine=engine)
+            return integrate(self.realisation.couplings, x0, self.realisation.gain, net.mean_weights(),
+                             self.input_weights, drive, res.dt, net.phi, stride=s, snap_every=s,
+                             trace_idx=np.zeros(0, dtype=np.int64), engine=engine)
         except FloatingPointError as exc:
-            setup = make_setup(net, Inputs(), grid, initial, RunOptions(dtype=dtype, replicas=1))
+            grid = TimeGrid(dt=res.dt, T=K * res.dt, stride=s)
+            setup = make_setup(net, Inputs(), grid, initial, RunOptions(dtype=as_dtype(res.dtype), replicas=1))
             err = _non_finite_error(exc, self.realisation, setup)
             if err is None:
                 raise
             raise err from None
-        h = rec.obs[1:, :, 0].T                                         # (R, T): after each sample
-        x = rec.snaps[1:] + rec.obs[1:, :, 0][:, :, None]              # snapshots hold x - h
-        return ReservoirStates(x=np.ascontiguousarray(np.transpose(x, (1, 0, 2)).astype(dtype)), h=h,
-                               reservoir=res, seed=seed_record(self.realisation.seed))
 
     def network_inputs(self, u) -> tuple[Inputs, TimeGrid]:
         """The same drive as network inputs (:meth:`Reservoir.network_inputs`; it does not depend on z)."""
@@ -347,4 +564,4 @@ def _input_sequences(u, d: int) -> np.ndarray:
     return U
 
 
-__all__ = ["Reservoir", "ReservoirRealisation", "ReservoirStates", "INPUT_MODES"]
+__all__ = ["Reservoir", "ReservoirRealisation", "ReservoirStates", "ClosedLoop", "INPUT_MODES"]
