@@ -44,3 +44,21 @@ def round_trip(tmp_path):
         return loaded
 
     return check
+
+
+@pytest.fixture(scope="module")
+def bench():
+    """``benchmarks/bench_reservoir.py`` imported as a module (``benchmarks/`` is not a package)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_reservoir.py"
+    spec = importlib.util.spec_from_file_location("bench_reservoir", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while being built
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.modules.pop(spec.name, None)

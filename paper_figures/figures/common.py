@@ -113,3 +113,11 @@ def prob_arrays(props: list) -> tuple[np.ndarray, np.ndarray]:
     p = np.array([q.p for q in props])
     err = np.array([[q.p - q.low for q in props], [q.high - q.p for q in props]])
     return p, err
+
+
+def missing_record(fig, axes, what: str, command: str, note: str) -> Rendered:
+    """The figure of a record-based module when its record has not been produced: a note on every panel."""
+    for ax in axes:
+        ax.text(0.5, 0.5, f"no {what}\nrun {command}", ha="center", va="center", transform=ax.transAxes,
+                fontsize=7)
+    return Rendered(fig, {}, f"The {what} is missing.", "no data", [note])

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..style import OKABE_ITO, THEORY_COLOR, TWO_COLUMN, panel_letters
-from .common import Rendered
+from .common import Rendered, missing_record
 
 NAME = "fig11_pretraining"
 TITLE = "Figure 11: pretraining toward zero macro FTLE"
@@ -65,11 +65,8 @@ def render(data, preset) -> Rendered:
     record = load_record()
     fig, axes = plt.subplots(1, 3, figsize=(TWO_COLUMN, 2.5), gridspec_kw={"width_ratios": [1.2, 1.2, 1], "wspace": 0.45})
     if record is None:
-        for ax in axes:
-            ax.text(0.5, 0.5, "no record\nrun scripts/pretraining_delay.py", ha="center", va="center",
-                    transform=ax.transAxes, fontsize=7)
-        note = f"{RECORD} is missing: run python scripts/pretraining_delay.py --out {RECORD}"
-        return Rendered(fig, {}, "The experiment's record is missing.", "no data", [note])
+        return missing_record(fig, axes, "experiment's record", "scripts/pretraining_delay.py",
+                              f"{RECORD} is missing: run python scripts/pretraining_delay.py --out {RECORD}")
     notes = []
     offsets = dict(zip(GROUPS, (-0.045, -0.015, 0.015, 0.045)))
     for ax, prefix, xlabel in ((axes[0], "recall_D", "recall delay D (input samples)"),

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..style import OKABE_ITO, TWO_COLUMN, panel_letters
-from .common import Rendered
+from .common import Rendered, missing_record
 
 NAME = "fig13_validation"
 TITLE = "Figure 13: convergence of finite networks to the theory (full validation run)"
@@ -92,7 +92,7 @@ def _ensemble_convergence(ax, checks: list) -> int:
         if c["name"] == "j":
             continue
         for f in c.get("convergence", []):
-            N, d, se = (np.asarray(f.get(k) or [], float) for k in ("N", "discrepancy", "se"))
+            N, d = (np.asarray(f.get(k) or [], float) for k in ("N", "discrepancy"))
             if N.size < 2 or not np.all(np.isfinite(d)) or d[0] <= 0 or np.any(d <= 0):
                 continue
             color = colors[shown % len(colors)]
@@ -125,11 +125,9 @@ def render(data, preset) -> Rendered:
     record = load_record()
     fig, axes = plt.subplots(1, 3, figsize=(TWO_COLUMN, 2.6))
     if record is None:
-        for ax in axes:
-            ax.text(0.5, 0.5, "no validation record\nrun scripts/validation_record.py", ha="center", va="center",
-                    transform=ax.transAxes, fontsize=7)
-        note = f"{RECORD} is missing: run meanfield validate --full, then python scripts/validation_record.py REPORT"
-        return Rendered(fig, {}, "The validation record is missing.", "no data", [note])
+        return missing_record(fig, axes, "validation record", "scripts/validation_record.py",
+                              f"{RECORD} is missing: run meanfield validate --full, then python "
+                              "scripts/validation_record.py REPORT")
     paired = next((c["metrics"] for c in record["checks"] if c["name"] == "j"), None)
     if paired:
         _paired_errors(axes[0], paired)

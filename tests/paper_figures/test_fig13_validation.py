@@ -12,9 +12,10 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from paper_figures.figures import MODULES, fig13_validation as fig13  # noqa: E402
-from paper_figures.style import paper_style  # noqa: E402
-from tests.scripts.test_scripts import load_script  # noqa: E402
+from paper_figures.figures import MODULES
+from paper_figures.figures import fig13_validation as fig13
+from paper_figures.style import paper_style
+from tests.scripts.test_scripts import load_script
 
 
 def metrics_json() -> dict:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,21 +10,6 @@ import pytest
 from meanfield.jsonable import to_jsonable
 from simulate import tasks
 from simulate.tasks import TaskData
-
-BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_reservoir.py"
-
-
-@pytest.fixture(scope="module")
-def bench():
-    """The benchmark imported as a module (``benchmarks/`` is not a package)."""
-    spec = importlib.util.spec_from_file_location("bench_reservoir", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up while being built
-    try:
-        spec.loader.exec_module(module)
-        yield module
-    finally:
-        sys.modules.pop(spec.name, None)
 
 
 def regression_task(T=400) -> TaskData:
