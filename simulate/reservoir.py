@@ -310,10 +310,10 @@ class ReservoirRealisation:
     def run_from(self, x, u) -> ReservoirStates:
         """Continue a run from the full state ``x`` with the input samples ``u``.
 
-        The same integration as :meth:`run` (one call of
-        :func:`simulate.engine.integrate`, ``substeps`` Euler steps per
-        sample): ``run_from(run(u[:a]).final, u[a:])`` continues ``run(u)``
-        exactly.
+        The same integration as :meth:`run` (the forward Euler step of
+        THEORY.md section 1, ``substeps`` steps per sample, one call of
+        :func:`simulate.engine.integrate`): ``run_from(run(u[:a]).final, u[a:])``
+        continues ``run(u)`` exactly.
 
         Parameters
         ----------
